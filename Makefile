@@ -1,0 +1,23 @@
+# Two entry points for a fresh machine: `make demo` runs the main job on bundled
+# data, `make test` runs the whole suite. Both build the virtualenv they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/banwatch demo --out out
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,14 @@
+"""banwatch: comply with bans on foreign-adversary technology and with sanctions lists.
+
+    >>> from banwatch import decide, Transaction
+    >>> decide(Transaction(type="resale", date="2024-10-01",
+    ...                    product="Kaspersky Total Security", buyer_country="US")).outcome
+    <Outcome.prohibited: 'prohibited'>
+"""
+
+from banwatch.catalog import load_catalog
+from banwatch.decide import decide
+from banwatch.model import Decision, Measure, Outcome, Transaction, TransactionType
+
+__version__ = "0.1.0"
+__all__ = ["Decision", "Measure", "Outcome", "Transaction", "TransactionType", "decide", "load_catalog"]

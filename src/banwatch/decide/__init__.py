@@ -1,0 +1,132 @@
+"""Decide one transaction against the catalog: prohibited, review or allowed,
+with the measures, phases and plain-sentence reasons behind the answer.
+
+All rules come from the catalog data (phases, bound persons, exclusions,
+parties' roles); nothing here names a measure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from banwatch.catalog import bundled_catalog
+from banwatch.decide.phases import PhaseVerdict, phase_verdict
+from banwatch.decide.scope import binds
+from banwatch.match.recognise import MeasureRecogniser, strongest
+from banwatch.model import Decision, Evidence, Measure, MeasureFinding, Outcome, Role, Transaction
+
+__all__ = ["decide", "decide_many"]
+
+
+def decide(transaction: Transaction, measures: Iterable[Measure] | None = None) -> Decision:
+    """The outcome for one transaction under every measure of the catalog."""
+    catalog = tuple(measures) if measures is not None else bundled_catalog()
+    findings: list[MeasureFinding] = []
+    reasons: list[str] = []
+    warnings: list[str] = []
+    for measure in catalog:
+        evidence = gather_evidence(measure, transaction)
+        if not evidence:
+            continue
+        finding, reason, measure_warnings = judge(measure, transaction, evidence)
+        if finding is not None:
+            findings.append(finding)
+        reasons.append(reason)
+        warnings.extend(w for w in measure_warnings if w not in warnings)
+    if not reasons:
+        reasons.append(
+            f"No measure in the catalog ({len(catalog)} checked) covers "
+            f"{describe_subject(transaction)}."
+        )
+    outcome = max((f.outcome for f in findings), key=lambda o: o.severity, default=Outcome.allowed)
+    findings.sort(key=lambda f: (-f.outcome.severity, f.id))
+    return Decision(outcome=outcome, transaction=transaction, measures=findings,
+                    reasons=reasons, warnings=warnings)
+
+
+def decide_many(transactions: Iterable[Transaction], measures: Iterable[Measure] | None = None):
+    catalog = tuple(measures) if measures is not None else bundled_catalog()
+    for transaction in transactions:
+        yield decide(transaction, catalog)
+
+
+def gather_evidence(measure: Measure, transaction: Transaction) -> list[Evidence]:
+    """Everything in the transaction that points at this measure's parties,
+    products or exclusions."""
+    recogniser = MeasureRecogniser(measure)
+    evidence: list[Evidence] = []
+    if transaction.product:
+        evidence += recogniser.product(transaction.product)
+    if transaction.vendor:
+        evidence += recogniser.vendor(transaction.vendor)
+    if transaction.seller:
+        evidence += recogniser.parties("seller", transaction.seller, Role.seller)
+    if transaction.buyer:
+        evidence += recogniser.parties("buyer", transaction.buyer, Role.buyer)
+    return evidence
+
+
+def judge(
+    measure: Measure, transaction: Transaction, evidence: list[Evidence]
+) -> tuple[MeasureFinding | None, str, list[str]]:
+    """One measure's finding, its reason sentence and its warnings."""
+    label = f"{measure.title} ({measure.citation})"
+    exclusion = excluding(evidence)
+    if exclusion is not None:
+        finding = MeasureFinding(id=measure.id, title=measure.title, citation=measure.citation,
+                                 outcome=Outcome.allowed, phase=None, effective=None,
+                                 evidence=[exclusion])
+        return finding, (f"'{exclusion.value}' is excluded from {label}: "
+                         f"it {exclusion.how} ('{exclusion.matched}')."), []
+
+    scope = binds(measure, transaction)
+    covered = strongest(item for item in evidence if item.target != "exclusion")
+    subject = "; ".join(f"{item.field} '{item.value}' {explain(item)}" for item in covered)
+    if not scope.applies:
+        return None, f"{label} covers this ({subject}) but {scope.why}, so it does not apply.", []
+
+    verdict = phase_verdict(measure, transaction, covered)
+    clear = any(item.strength == "clear" for item in covered)
+    outcome = verdict.outcome if clear or verdict.outcome is Outcome.allowed else Outcome.review
+    finding = MeasureFinding(id=measure.id, title=measure.title, citation=measure.citation,
+                             outcome=outcome, phase=verdict.phase_name, effective=verdict.effective,
+                             evidence=covered)
+    reason = reason_sentence(label, transaction, outcome, verdict, subject, clear)
+    warnings = [*scope.warnings, *verdict.warnings]
+    return finding, reason, warnings
+
+
+def excluding(evidence: list[Evidence]) -> Evidence | None:
+    """The exclusion named by the product, if it is the best match for that
+    field ('Kaspersky Threat Intelligence' beats the bare brand 'Kaspersky')."""
+    return next((item for item in evidence if item.target == "exclusion"), None)
+
+
+def explain(item: Evidence) -> str:
+    if item.strength == "clear":
+        return f"is '{item.matched}' ({item.how})"
+    return f"resembles '{item.matched}' ({item.how})"
+
+
+def reason_sentence(label: str, transaction: Transaction, outcome: Outcome,
+                    verdict: PhaseVerdict, subject: str, clear: bool) -> str:
+    action = f"{transaction.type.value.replace('_', ' ')} on {transaction.date.isoformat()}"
+    if outcome is Outcome.prohibited:
+        return (f"{action.capitalize()} is prohibited by {label}, phase '{verdict.phase_name}' "
+                f"in force since {verdict.effective}: {subject}.")
+    if outcome is Outcome.review and not clear and verdict.outcome is not Outcome.allowed:
+        return (f"{action.capitalize()} needs review: {subject}; if it is the same, {label} "
+                f"applies (phase '{verdict.phase_name}', in force since {verdict.effective}).")
+    if outcome is Outcome.review:
+        return (f"{action.capitalize()} needs review under {label}, phase '{verdict.phase_name}' "
+                f"in force since {verdict.effective}: {subject}.")
+    return f"{action.capitalize()} is not prohibited by {label} on that date ({verdict.why}): {subject}."
+
+
+def describe_subject(transaction: Transaction) -> str:
+    parts = [f"{field} '{value}'" for field in ("product", "vendor", "seller", "buyer")
+             if (value := getattr(transaction, field))]
+    return ", ".join(parts)
+
+

@@ -1,0 +1,52 @@
+"""Which phase of a measure is in force on the transaction's date, and what it
+says about the transaction's type. Prohibitions accumulate: a later phase adds
+to, never lifts, an earlier one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from banwatch.model import Evidence, Measure, Outcome, Phase, Transaction
+
+
+@dataclass(frozen=True)
+class PhaseVerdict:
+    outcome: Outcome
+    phase_name: str | None
+    effective: dt.date | None
+    why: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def phase_verdict(measure: Measure, transaction: Transaction, evidence: list[Evidence]) -> PhaseVerdict:
+    # A party added to a list later than the measure's first phase counts from its own date.
+    since = min((item.since or dt.date.min) for item in evidence) if evidence else dt.date.min
+    kind = transaction.type
+    prohibited: tuple[Phase, dt.date] | None = None
+    review: tuple[Phase, dt.date] | None = None
+    warnings: list[str] = []
+    for phase in measure.phases:
+        start = max(phase.effective, since)
+        if prohibited is None and kind in phase.prohibits:
+            prohibited = (phase, start)
+        if review is None and kind in phase.review:
+            review = (phase, start)
+        in_force = [warning.text for warning in phase.warnings if kind in warning.types]
+        if start <= transaction.date and in_force:
+            warnings = in_force  # a later phase's warning supersedes an earlier one
+
+    for decided, outcome in ((prohibited, Outcome.prohibited), (review, Outcome.review)):
+        if decided and decided[1] <= transaction.date:
+            phase, start = decided
+            return PhaseVerdict(outcome, phase.name, start, warnings=warnings)
+
+    action = kind.value.replace("_", " ")
+    if prohibited:  # prohibited, but only from a later date
+        phase, start = prohibited
+        warnings.append(f"From {start}, {action} is prohibited by {measure.title} "
+                        f"({measure.citation}), phase '{phase.name}'.")
+        return PhaseVerdict(Outcome.allowed, None, None,
+                            why=f"{action} is prohibited only from {start}", warnings=warnings)
+    return PhaseVerdict(Outcome.allowed, None, None,
+                        why=f"the measure does not prohibit {action}", warnings=warnings)

@@ -1,0 +1,56 @@
+"""Turn a written name into comparable words.
+
+Transliteration and tokenisation come from `rigour` (OpenSanctions' name
+library, ICU underneath), so "АО «Лаборатория Касперского»", "华为" and
+"Ünal" are compared in Latin letters like every other name.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+from rigour.names import remove_org_types, replace_org_types_compare, tokenize_name
+from rigour.text import ascii_text
+
+
+@functools.lru_cache(maxsize=65536)
+def words(text: str) -> tuple[str, ...]:
+    """Lower-case Latin words of `text`: NFKC, transliterated, punctuation dropped."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return tuple(token for token in tokenize_name(ascii_text(folded)) if token)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_legal_form(word: str) -> bool:
+    """AO, OOO, Ltd, Inc, GmbH, LLC ...: rigour's list of company types, all languages."""
+    return not remove_org_types(word).strip()
+
+
+def is_number(word: str) -> bool:
+    """Versions, years and build numbers: '2021', '11', '1160394', 'v21'."""
+    return any(char.isdigit() for char in word)
+
+
+def product_words(text: str) -> tuple[str, ...]:
+    """Words of a product name without version, year or edition numbers."""
+    return tuple(word for word in words(text) if not is_number(word))
+
+
+def split_legal_form(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(the name's own words, its legal-form words): 'AO Kaspersky Lab' ->
+    (('kaspersky', 'lab'), {'ao'}). Legal forms are kept aside, not thrown
+    away, because 'Kaspersky Lab, Inc.' and 'AO Kaspersky Lab' are different
+    companies with the same core name."""
+    all_words = words(text)
+    core = tuple(word for word in all_words if not is_legal_form(word))
+    if not core:  # a name made only of legal-form words is still a name
+        return all_words, frozenset()
+    # 'limited' and 'ltd' are one legal form: compare rigour's canonical spelling
+    forms = frozenset(replace_org_types_compare(w).strip() for w in all_words if is_legal_form(w))
+    return core, forms
+
+
+def compact(tokens: tuple[str, ...]) -> str:
+    """'anti virus' and 'antivirus' are the same word written two ways."""
+    return "".join(tokens)

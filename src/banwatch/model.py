@@ -1,0 +1,257 @@
+"""The types every layer shares: measures of the catalog, transactions, decisions.
+
+Data from the outside world (YAML catalog files, order CSVs, command-line flags)
+is turned into these types at the edge; everything after works on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors: a typo in a catalog file must not vanish silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- transactions
+
+
+class TransactionType(str, Enum):
+    sale = "sale"
+    new_agreement = "new_agreement"
+    resale = "resale"
+    license = "license"
+    integration = "integration"
+    update = "update"
+    cloud_service = "cloud_service"
+    support = "support"
+    use = "use"
+    federal_procurement = "federal_procurement"
+
+
+class Transaction(Strict):
+    """One transaction to decide: what is done, when, with what, between whom."""
+
+    type: TransactionType
+    date: dt.date
+    product: str | None = None
+    vendor: str | None = None
+    seller: str | None = None
+    buyer: str | None = None
+    seller_country: str | None = Field(None, description="ISO 3166-1 alpha-2 code")
+    buyer_country: str | None = Field(None, description="ISO 3166-1 alpha-2 code")
+    buyer_is_federal: bool = False
+    reference: str | None = Field(None, description="caller's own id, carried into reports")
+
+    @field_validator("seller_country", "buyer_country")
+    @classmethod
+    def _country_code(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        code = value.strip().upper()
+        if len(code) != 2 or not code.isalpha():
+            raise ValueError(f"country must be a two-letter ISO code such as US, got {value!r}")
+        return code
+
+    @model_validator(mode="after")
+    def _something_to_decide(self) -> Transaction:
+        if not any((self.product, self.vendor, self.seller, self.buyer)):
+            raise ValueError("give at least one of product, vendor, seller or buyer")
+        return self
+
+
+# --------------------------------------------------------------------------- the catalog
+
+
+class Bound(str, Enum):
+    """Who a measure binds; decide/ turns each into a test on the transaction."""
+
+    us_persons = "us_persons"  # any person subject to US jurisdiction
+    federal_agencies = "federal_agencies"  # executive agencies buying or using
+    federal_contractors = "federal_contractors"  # contractors supplying agencies
+
+
+class Role(str, Enum):
+    """Which side of a transaction a covered party is screened against."""
+
+    vendor = "vendor"  # maker of the product or service
+    seller = "seller"
+    buyer = "buyer"
+
+
+class Alias(Strict):
+    name: str
+    script: str = Field("Latn", description="ISO 15924 code: Latn, Cyrl, Hans, ...")
+    note: str | None = None
+
+
+class Identifier(Strict):
+    type: str  # e.g. "website", "package", "bundle_id", "purl", "oui_vendor", "ofac_uid"
+    value: str
+    note: str | None = None
+
+
+class Party(Strict):
+    name: str
+    kind: str = Field(pattern="^(organization|person)$")
+    aliases: list[Alias] = []
+    countries: list[str] = []
+    addresses: list[str] = []
+    identifiers: list[Identifier] = []
+    roles: list[Role] = Field(min_length=1)
+    covers_affiliates: bool = Field(
+        False, description="affiliates, subsidiaries and parents are covered too"
+    )
+    brands: list[str] = Field(
+        [],
+        description="short names the party trades under (Kaspersky, Касперский); a "
+        "product or company name containing one is taken for the party's own",
+    )
+    listed: dt.date | None = None  # when this party was added, where it differs per party
+    note: str | None = None
+
+    def all_names(self) -> list[str]:
+        return [self.name, *(alias.name for alias in self.aliases)]
+
+
+class Product(Strict):
+    vendor: str
+    name: str
+    aliases: list[str] = []
+    family: str | None = None
+    identifiers: list[Identifier] = []
+    note: str | None = None
+
+    def all_names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class Exclusion(Strict):
+    name: str
+    aliases: list[str] = []
+    reason: str
+
+    def all_names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class Warning(Strict):
+    """A finding that is not a prohibition, e.g. 'no more updates: replace it'."""
+
+    types: list[TransactionType] = Field(min_length=1)
+    text: str
+
+
+class Phase(Strict):
+    id: str
+    name: str
+    effective: dt.date = Field(description="first day the phase applies (inclusive)")
+    prohibits: list[TransactionType] = []
+    review: list[TransactionType] = Field(
+        [], description="transaction types that need a compliance review, not a ban"
+    )
+    warnings: list[Warning] = []
+    description: str
+    citation: str | None = None  # where the phase's text is, if more precise than the measure's
+
+
+class Penalty(Strict):
+    text: str
+    citation: str
+
+
+class Source(Strict):
+    url: HttpUrl
+    title: str
+
+
+class Measure(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]+$")
+    title: str
+    authority: str
+    jurisdiction: str = "US"
+    kind: str = Field(
+        pattern="^(ict_transaction_ban|export_control_listing|sanctions_designation"
+        "|equipment_ban|federal_procurement_ban|federal_use_ban)$"
+    )
+    legal_basis: list[str] = Field(min_length=1)
+    citation: str = Field(min_length=3)
+    signed: dt.date | None = None
+    published: dt.date
+    bound: list[Bound] = Field(min_length=1)
+    summary: str
+    phases: list[Phase] = Field(min_length=1)
+    parties: list[Party] = []
+    vendor_products_covered: bool = Field(
+        False,
+        description="every product of a party with the vendor role is covered, "
+        "not only those listed under products",
+    )
+    products: list[Product] = []
+    exclusions: list[Exclusion] = []
+    penalties: list[Penalty] = []
+    sources: list[Source] = Field(min_length=1)
+    notes: list[str] = Field([], description="what could not be verified, and other caveats")
+
+    @model_validator(mode="after")
+    def _phases_in_order(self) -> Measure:
+        dates = [phase.effective for phase in self.phases]
+        if dates != sorted(dates):
+            raise ValueError("phases must be listed in order of their effective dates")
+        if len({phase.id for phase in self.phases}) != len(self.phases):
+            raise ValueError("phase ids must be unique within a measure")
+        if not self.parties and not self.products:
+            raise ValueError("a measure must cover at least one party or product")
+        return self
+
+    @property
+    def effective(self) -> dt.date:
+        return self.phases[0].effective
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+class Outcome(str, Enum):
+    allowed = "allowed"
+    review = "review"
+    prohibited = "prohibited"
+
+    @property
+    def severity(self) -> int:
+        return ["allowed", "review", "prohibited"].index(self.value)
+
+
+class Evidence(Strict):
+    """Why a transaction field was taken for a covered party, product or exclusion."""
+
+    field: str  # the transaction field: product, vendor, seller, buyer
+    value: str  # what the caller wrote
+    matched: str  # the catalog name it met
+    target: str  # "party", "product", "exclusion"
+    strength: str = Field(pattern="^(clear|resembles)$")
+    how: str  # one phrase: "same name", "a Kaspersky product", "'kasperski' is 1 edit from ..."
+    since: dt.date | None = None  # the matched party joined the measure later than its first phase
+
+
+class MeasureFinding(Strict):
+    id: str
+    title: str
+    citation: str
+    outcome: Outcome
+    phase: str | None  # the phase that decides the outcome, if one is in force
+    effective: dt.date | None
+    evidence: list[Evidence] = []
+
+
+class Decision(Strict):
+    outcome: Outcome
+    transaction: Transaction
+    measures: list[MeasureFinding] = []
+    reasons: list[str] = []
+    warnings: list[str] = []

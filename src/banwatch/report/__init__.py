@@ -1,0 +1,1 @@
+"""Reports of decisions and findings, for people (tables) and machines (CSV, JSON)."""

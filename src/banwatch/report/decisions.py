@@ -1,0 +1,85 @@
+"""Reports of a batch of decisions: a flat CSV a compliance officer can filter,
+a JSON file with every detail, and a summary per measure and outcome."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from banwatch.errors import BadInput
+from banwatch.model import Decision, Outcome
+
+NO_MEASURE = "(no measure)"
+CSV_COLUMNS = ("row", "reference", "type", "date", "product", "vendor", "seller", "buyer",
+               "seller_country", "buyer_country", "buyer_is_federal", "outcome", "measures",
+               "citations", "phases", "reasons", "warnings")
+
+
+@dataclass
+class Batch:
+    """The decisions of one file, with the rows that could not be read."""
+
+    source: str
+    decided: list[tuple[int, Decision]] = field(default_factory=list)
+    bad_rows: list[BadInput] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Counter[str]]:
+        """measure id -> how many rows it made prohibited, review or allowed.
+        A row counts once under every measure that had something to say."""
+        table: dict[str, Counter[str]] = {}
+        for _, decision in self.decided:
+            measures = decision.measures or []
+            if not measures:
+                table.setdefault(NO_MEASURE, Counter())[decision.outcome.value] += 1
+            for finding in measures:
+                table.setdefault(finding.id, Counter())[finding.outcome.value] += 1
+        return dict(sorted(table.items()))
+
+    def outcomes(self) -> Counter[str]:
+        return Counter(decision.outcome.value for _, decision in self.decided)
+
+
+def decision_row(row: int, decision: Decision) -> dict[str, str]:
+    tx = decision.transaction
+    deciding = [f for f in decision.measures if f.outcome is decision.outcome] if decision.outcome is not Outcome.allowed else decision.measures
+    return {
+        "row": str(row),
+        "reference": tx.reference or "",
+        "type": tx.type.value,
+        "date": tx.date.isoformat(),
+        "product": tx.product or "",
+        "vendor": tx.vendor or "",
+        "seller": tx.seller or "",
+        "buyer": tx.buyer or "",
+        "seller_country": tx.seller_country or "",
+        "buyer_country": tx.buyer_country or "",
+        "buyer_is_federal": "true" if tx.buyer_is_federal else "false",
+        "outcome": decision.outcome.value,
+        "measures": "; ".join(f.id for f in deciding),
+        "citations": "; ".join(f.citation for f in deciding),
+        "phases": "; ".join(f"{f.phase} (from {f.effective})" for f in deciding if f.phase),
+        "reasons": " ".join(decision.reasons),
+        "warnings": " ".join(decision.warnings),
+    }
+
+
+def write_csv(batch: Batch, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for row, decision in batch.decided:
+            writer.writerow(decision_row(row, decision))
+
+
+def write_json(batch: Batch, path: Path) -> None:
+    document = {
+        "source": batch.source,
+        "outcomes": dict(batch.outcomes()),
+        "summary": {measure: dict(counts) for measure, counts in batch.summary().items()},
+        "bad_rows": [{"where": problem.where, "problem": problem.problem} for problem in batch.bad_rows],
+        "decisions": [{"row": row, **decision.model_dump(mode="json")} for row, decision in batch.decided],
+    }
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,0 +1,131 @@
+"""Transactions from text: command-line flags and order-line CSV files.
+
+Every problem becomes a `BadInput` naming the field (and file and row), so the
+CLI can print one line and exit 2, and a file run can skip the row and go on.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from banwatch.errors import BadInput
+from banwatch.model import Transaction, TransactionType
+
+FIELDS = ("reference", "type", "date", "product", "vendor", "seller", "buyer",
+          "seller_country", "buyer_country", "buyer_is_federal")
+REQUIRED_COLUMNS = ("type", "date")
+SUBJECT_COLUMNS = ("product", "vendor", "seller", "buyer")
+TRUE_WORDS = {"true", "yes", "y", "1"}
+FALSE_WORDS = {"false", "no", "n", "0", ""}
+TYPES = ", ".join(t.value for t in TransactionType)
+
+
+def parse_type(text: str, where: str = "--type") -> TransactionType:
+    try:
+        return TransactionType(text.strip().lower().replace("-", "_").replace(" ", "_"))
+    except ValueError:
+        raise BadInput(where, f"unknown transaction type {text!r}; one of: {TYPES}") from None
+
+
+def parse_date(text: str, where: str = "--date") -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(where, f"{text!r} is not a real date in the form YYYY-MM-DD") from None
+
+
+def parse_flag(text: str, where: str) -> bool:
+    word = text.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise BadInput(where, f"{text!r} is not true or false")
+
+
+def parse_transaction(fields: Mapping[str, str | None], where: str = "") -> Transaction:
+    """A transaction from text fields named as in FIELDS; `where` prefixes error
+    locations (e.g. 'orders.csv row 7')."""
+
+    def at(name: str) -> str:
+        return f"{where} {name}".strip() if where else f"--{name.replace('_', '-')}"
+
+    def text(name: str) -> str | None:
+        value = fields.get(name)
+        return value.strip() or None if value is not None else None
+
+    for name in REQUIRED_COLUMNS:
+        if not text(name):
+            raise BadInput(at(name), "is empty")
+    values = {name: text(name) for name in FIELDS if name not in ("type", "date", "buyer_is_federal")}
+    try:
+        return Transaction(
+            type=parse_type(fields["type"] or "", at("type")),
+            date=parse_date(fields["date"] or "", at("date")),
+            buyer_is_federal=parse_flag(fields.get("buyer_is_federal") or "", at("buyer_is_federal")),
+            **values,
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "row"
+        message = first["msg"].removeprefix("Value error, ")
+        raise BadInput(at(name) if first["loc"] else (where or "--product/--vendor/--seller/--buyer"),
+                       message) from None
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    row: int  # 1-based line number in the file, header is line 1
+    transaction: Transaction
+
+
+def read_orders(path: Path) -> Iterator[OrderLine | BadInput]:
+    """Each data row of an order CSV as an OrderLine, or as the BadInput that
+    says what is wrong with it. A file that cannot be read at all (missing,
+    not UTF-8, missing columns) raises BadInput instead."""
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as error:
+        raise BadInput(str(path), error.strerror or "cannot be read") from None
+    with handle:
+        try:
+            reader = csv.DictReader(handle)
+            header = [name.strip().lower() for name in (reader.fieldnames or [])]
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise BadInput(f"{path} line 1", f"not a UTF-8 CSV file ({error})") from None
+        check_header(path, header)
+        reader.fieldnames = header
+        try:
+            for record in reader:
+                where = f"{path} row {reader.line_num}"
+                if None in record:  # more cells than the header has columns
+                    yield BadInput(where, f"{len(header) + len(record[None])} cells for {len(header)} columns")
+                    continue
+                if all(not (value or "").strip() for value in record.values()):
+                    continue  # blank line
+                try:
+                    yield OrderLine(reader.line_num, parse_transaction(record, where))
+                except BadInput as problem:
+                    yield problem
+        except UnicodeDecodeError as error:
+            raise BadInput(f"{path} after row {reader.line_num}", f"not UTF-8 text ({error.reason})") from None
+        except csv.Error as error:
+            raise BadInput(f"{path} row {reader.line_num}", f"broken CSV: {error}") from None
+
+
+def check_header(path: Path, header: list[str]) -> None:
+    if not header:
+        raise BadInput(str(path), "empty file: expected a header row with columns " + ", ".join(FIELDS))
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise BadInput(f"{path} header", f"missing column {', '.join(missing)}; expected "
+                       + ", ".join(FIELDS))
+    if not any(name in header for name in SUBJECT_COLUMNS):
+        raise BadInput(f"{path} header", "needs at least one of the columns " + ", ".join(SUBJECT_COLUMNS))
+    # Other columns (quantity, price, ...) are an order system's own and are ignored.

@@ -73,7 +73,7 @@ def judge(
     """One measure's finding, its reason sentence and its warnings."""
     label = f"{measure.title} ({measure.citation})"
     exclusion = excluding(evidence)
-    if exclusion is not None:
+    if exclusion is not None and exclusion.strength == "clear":
         finding = MeasureFinding(id=measure.id, title=measure.title, citation=measure.citation,
                                  outcome=Outcome.allowed, phase=None, effective=None,
                                  evidence=[exclusion])
@@ -82,25 +82,42 @@ def judge(
 
     scope = binds(measure, transaction)
     covered = strongest(item for item in evidence if item.target != "exclusion")
+    if not covered:  # the product only resembles an exclusion: nothing of the measure is named
+        return None, f"'{exclusion.value}' resembles an exclusion of {label} and names nothing it covers.", []
     subject = "; ".join(f"{item.field} '{item.value}' {explain(item)}" for item in covered)
     if not scope.applies:
         return None, f"{label} covers this ({subject}) but {scope.why}, so it does not apply.", []
 
     verdict = phase_verdict(measure, transaction, covered)
-    clear = any(item.strength == "clear" for item in covered)
-    outcome = verdict.outcome if clear or verdict.outcome is Outcome.allowed else Outcome.review
+    doubt = doubt_about(covered, exclusion)
+    outcome = Outcome.review if doubt and verdict.outcome is Outcome.prohibited else verdict.outcome
     finding = MeasureFinding(id=measure.id, title=measure.title, citation=measure.citation,
                              outcome=outcome, phase=verdict.phase_name, effective=verdict.effective,
-                             evidence=covered)
-    reason = reason_sentence(label, transaction, outcome, verdict, subject, clear)
+                             evidence=[*covered, *([exclusion] if exclusion else [])])
+    reason = reason_sentence(label, transaction, verdict, subject, doubt)
     warnings = [*scope.warnings, *verdict.warnings]
     return finding, reason, warnings
 
 
+def doubt_about(covered: list[Evidence], exclusion: Evidence | None) -> str | None:
+    """Why a person must look before this counts as covered, or None when it
+    clearly is: only a resemblance, or it may be an excluded product."""
+    if exclusion is not None:
+        return f"unless it is the excluded '{exclusion.matched}' ({exclusion.how})"
+    if not any(item.strength == "clear" for item in covered):
+        return "if it is the same"
+    return None
+
+
 def excluding(evidence: list[Evidence]) -> Evidence | None:
-    """The exclusion named by the product, if it is the best match for that
-    field ('Kaspersky Threat Intelligence' beats the bare brand 'Kaspersky')."""
-    return next((item for item in evidence if item.target == "exclusion"), None)
+    """The exclusion the product names: a clear one when it is the most precise
+    match of the product ('Kaspersky Threat Intelligence' beats the bare brand
+    'Kaspersky'), else one the product only resembles."""
+    product = [item for item in evidence if item.field == "product"]
+    best = strongest(product)
+    if best and best[0].target == "exclusion":
+        return best[0]
+    return next((item for item in product if item.target == "exclusion" and item.strength == "resembles"), None)
 
 
 def explain(item: Evidence) -> str:
@@ -109,19 +126,17 @@ def explain(item: Evidence) -> str:
     return f"resembles '{item.matched}' ({item.how})"
 
 
-def reason_sentence(label: str, transaction: Transaction, outcome: Outcome,
-                    verdict: PhaseVerdict, subject: str, clear: bool) -> str:
-    action = f"{transaction.type.value.replace('_', ' ')} on {transaction.date.isoformat()}"
-    if outcome is Outcome.prohibited:
-        return (f"{action.capitalize()} is prohibited by {label}, phase '{verdict.phase_name}' "
-                f"in force since {verdict.effective}: {subject}.")
-    if outcome is Outcome.review and not clear and verdict.outcome is not Outcome.allowed:
-        return (f"{action.capitalize()} needs review: {subject}; if it is the same, {label} "
-                f"applies (phase '{verdict.phase_name}', in force since {verdict.effective}).")
-    if outcome is Outcome.review:
-        return (f"{action.capitalize()} needs review under {label}, phase '{verdict.phase_name}' "
-                f"in force since {verdict.effective}: {subject}.")
-    return f"{action.capitalize()} is not prohibited by {label} on that date ({verdict.why}): {subject}."
+def reason_sentence(label: str, transaction: Transaction, verdict: PhaseVerdict,
+                    subject: str, doubt: str | None) -> str:
+    action = f"{transaction.type.value.replace('_', ' ')} on {transaction.date.isoformat()}".capitalize()
+    phase = f"phase '{verdict.phase_name}' in force since {verdict.effective}"
+    if verdict.outcome is Outcome.allowed:
+        return f"{action} is not prohibited by {label} on that date ({verdict.why}): {subject}."
+    if doubt:
+        ruling = "prohibits" if verdict.outcome is Outcome.prohibited else "requires a review of"
+        return f"{action} needs review: {subject}; {doubt}, {label} {ruling} it ({phase})."
+    verb = "is prohibited by" if verdict.outcome is Outcome.prohibited else "needs review under"
+    return f"{action} {verb} {label}, {phase}: {subject}."
 
 
 def describe_subject(transaction: Transaction) -> str:

@@ -110,7 +110,7 @@ class MeasureRecogniser:
         for party in self.measure.parties:
             if role in party.roles:
                 found.extend(self._party(field, value, party))
-        return strongest(found)
+        return found
 
     def _party(self, field: str, value: str, party: Party) -> Iterator[Evidence]:
         query_core, query_forms = split_legal_form(value)
@@ -174,10 +174,13 @@ class MeasureRecogniser:
 
         found: list[Evidence] = []
         for exclusion in self.measure.exclusions:
-            found.extend(
-                evidence(name, "exclusion", "clear", "names an excluded product or service")
-                for name in exclusion.all_names() if contains_run(product_words(name), query)
-            )
+            for name in exclusion.all_names():
+                listed = product_words(name)
+                if contains_run(listed, query):
+                    found.append(evidence(name, "exclusion", "clear", "names an excluded product or service"))
+                elif set(listed) <= set(query):
+                    found.append(evidence(name, "exclusion", "resembles",
+                                          "has its words, in another order or with others"))
         for product in self.measure.products:
             for name in product.all_names():
                 listed = product_words(name)
@@ -189,7 +192,7 @@ class MeasureRecogniser:
             for party in self.measure.parties:
                 if Role.vendor in party.roles:
                     found.extend(self._brands("product", value, party, target="product"))
-        return strongest(found)
+        return found
 
     def vendor(self, value: str) -> list[Evidence]:
         """The maker named in the vendor field: covers the product when the

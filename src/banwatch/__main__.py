@@ -1,0 +1,3 @@
+from banwatch.cli import app
+
+app(prog_name="banwatch")

@@ -1,0 +1,40 @@
+"""Shared helpers: run the real `banwatch` command, and decide transactions
+against the bundled catalog."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from banwatch import Transaction, decide
+from banwatch.catalog import bundled_catalog
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def run_banwatch(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI as a user runs it: a separate process, its exit code and both streams."""
+    env = {k: v for k, v in os.environ.items() if k != "BANWATCH_CATALOG"}
+    return subprocess.run([sys.executable, "-m", "banwatch", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=120)
+
+
+def run_json(*args: str) -> object:
+    result = run_banwatch(*args)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def outcome(**fields: object) -> str:
+    return decide(Transaction(**fields)).outcome.value
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return bundled_catalog()

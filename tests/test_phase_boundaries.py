@@ -1,0 +1,66 @@
+"""Every phase of every measure, on both sides of its effective date: the same
+transaction the day before and on the day gets different outcomes. Built from
+the catalog itself, so a new measure is tested as soon as it is added."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from banwatch import Transaction, decide
+from banwatch.catalog import bundled_catalog
+from banwatch.model import Bound, Measure, Outcome, Phase, Role, TransactionType
+
+DAY = dt.timedelta(days=1)
+
+
+def subject(measure: Measure) -> tuple[dict[str, object], dt.date]:
+    """Transaction fields that name something the measure covers, and the
+    earliest day that thing counts (a party can join a list later)."""
+    bound = set(measure.bound)
+    fields: dict[str, object] = {}
+    if Bound.us_persons in bound:
+        fields["buyer_country"] = "US"
+    if bound & {Bound.federal_agencies, Bound.federal_contractors}:
+        fields["buyer_is_federal"] = True
+    if measure.products:
+        return {**fields, "product": measure.products[0].name}, dt.date.min
+    party = measure.parties[0]
+    role = party.roles[0]
+    field = {Role.vendor: "vendor", Role.seller: "seller", Role.buyer: "buyer"}[role]
+    return {**fields, field: party.name}, party.listed or dt.date.min
+
+
+def cases():
+    for measure in bundled_catalog():
+        fields, since = subject(measure)
+        seen: set[TransactionType] = set()
+        for phase in measure.phases:
+            for kind, expected in [*((k, Outcome.prohibited) for k in phase.prohibits),
+                                   *((k, Outcome.review) for k in phase.review)]:
+                if kind in seen:
+                    continue
+                seen.add(kind)
+                yield pytest.param(measure, phase, kind, expected, fields, max(phase.effective, since),
+                                   id=f"{measure.id}:{phase.id}:{kind.value}")
+
+
+def finding(measure: Measure, kind: TransactionType, date: dt.date, fields: dict[str, object]):
+    decision = decide(Transaction(type=kind, date=date, **fields))
+    return next((f for f in decision.measures if f.id == measure.id), None)
+
+
+@pytest.mark.parametrize(("measure", "phase", "kind", "expected", "fields", "start"), list(cases()))
+def test_phase_boundary(measure: Measure, phase: Phase, kind: TransactionType, expected: Outcome,
+                        fields: dict[str, object], start: dt.date):
+    on_the_day = finding(measure, kind, start, fields)
+    assert on_the_day is not None and on_the_day.outcome is expected
+    assert on_the_day.phase == phase.name and on_the_day.effective == start
+    day_before = finding(measure, kind, start - DAY, fields)
+    assert day_before is None or day_before.outcome.severity < expected.severity
+
+
+def test_every_measure_has_at_least_one_boundary_tested():
+    tested = {param.values[0].id for param in cases()}
+    assert tested == {m.id for m in bundled_catalog()}

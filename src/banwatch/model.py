@@ -113,6 +113,10 @@ class Party(Strict):
         "product or company name containing one is taken for the party's own",
     )
     listed: dt.date | None = None  # when this party was added, where it differs per party
+    phases: list[str] = Field(
+        [], description="ids of the measure's phases that concern this party; empty: all. "
+        "E.g. the FCC's equipment-authorization ban concerns equipment makers, not service providers",
+    )
     note: str | None = None
 
     def all_names(self) -> list[str]:
@@ -207,7 +211,14 @@ class Measure(Strict):
             raise ValueError("phase ids must be unique within a measure")
         if not self.parties and not self.products:
             raise ValueError("a measure must cover at least one party or product")
+        phase_ids = {phase.id for phase in self.phases}
+        for party in self.parties:
+            if unknown := set(party.phases) - phase_ids:
+                raise ValueError(f"party {party.name!r} names unknown phases {sorted(unknown)}")
         return self
+
+    def party(self, name: str) -> Party:
+        return next(party for party in self.parties if party.name == name)
 
     @property
     def effective(self) -> dt.date:
@@ -236,7 +247,7 @@ class Evidence(Strict):
     target: str  # "party", "product", "exclusion"
     strength: str = Field(pattern="^(clear|resembles)$")
     how: str  # one phrase: "same name", "a Kaspersky product", "'kasperski' is 1 edit from ..."
-    since: dt.date | None = None  # the matched party joined the measure later than its first phase
+    party: str | None = None  # the covered party this points at (its primary name), if any
 
 
 class MeasureFinding(Strict):

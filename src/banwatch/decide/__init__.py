@@ -25,15 +25,23 @@ def decide(transaction: Transaction, measures: Iterable[Measure] | None = None) 
     findings: list[MeasureFinding] = []
     reasons: list[str] = []
     warnings: list[str] = []
+    not_binding: list[str] = []
     for measure in catalog:
         evidence = gather_evidence(measure, transaction)
         if not evidence:
+            continue
+        scope = binds(measure, transaction)
+        if not scope.applies:
+            not_binding.append(f"{measure.id} ({scope.why})")
             continue
         finding, reason, measure_warnings = judge(measure, transaction, evidence)
         if finding is not None:
             findings.append(finding)
         reasons.append(reason)
-        warnings.extend(w for w in measure_warnings if w not in warnings)
+        warnings.extend(w for w in [*scope.warnings, *measure_warnings] if w not in warnings)
+    if not_binding:
+        reasons.append("Also names what these measures cover, but they do not bind the parties: "
+                       + "; ".join(not_binding) + ".")
     if not reasons:
         reasons.append(
             f"No measure in the catalog ({len(catalog)} checked) covers "
@@ -80,13 +88,10 @@ def judge(
         return finding, (f"'{exclusion.value}' is excluded from {label}: "
                          f"it {exclusion.how} ('{exclusion.matched}')."), []
 
-    scope = binds(measure, transaction)
     covered = strongest(item for item in evidence if item.target != "exclusion")
     if not covered:  # the product only resembles an exclusion: nothing of the measure is named
         return None, f"'{exclusion.value}' resembles an exclusion of {label} and names nothing it covers.", []
     subject = "; ".join(f"{item.field} '{item.value}' {explain(item)}" for item in covered)
-    if not scope.applies:
-        return None, f"{label} covers this ({subject}) but {scope.why}, so it does not apply.", []
 
     verdict = phase_verdict(measure, transaction, covered)
     doubt = doubt_about(covered, exclusion)
@@ -95,8 +100,7 @@ def judge(
                              outcome=outcome, phase=verdict.phase_name, effective=verdict.effective,
                              evidence=[*covered, *([exclusion] if exclusion else [])])
     reason = reason_sentence(label, transaction, verdict, subject, doubt)
-    warnings = [*scope.warnings, *verdict.warnings]
-    return finding, reason, warnings
+    return finding, reason, verdict.warnings
 
 
 def doubt_about(covered: list[Evidence], exclusion: Evidence | None) -> str | None:

@@ -20,14 +20,14 @@ class PhaseVerdict:
 
 
 def phase_verdict(measure: Measure, transaction: Transaction, evidence: list[Evidence]) -> PhaseVerdict:
-    # A party added to a list later than the measure's first phase counts from its own date.
-    since = min((item.since or dt.date.min) for item in evidence) if evidence else dt.date.min
     kind = transaction.type
     prohibited: tuple[Phase, dt.date] | None = None
     review: tuple[Phase, dt.date] | None = None
     warnings: list[str] = []
     for phase in measure.phases:
-        start = max(phase.effective, since)
+        start = phase_start(measure, phase, evidence)
+        if start is None:
+            continue
         if prohibited is None and kind in phase.prohibits:
             prohibited = (phase, start)
         if review is None and kind in phase.review:
@@ -35,6 +35,8 @@ def phase_verdict(measure: Measure, transaction: Transaction, evidence: list[Evi
         in_force = [warning.text for warning in phase.warnings if kind in warning.types]
         if start <= transaction.date and in_force:
             warnings = in_force  # a later phase's warning supersedes an earlier one
+        if start <= transaction.date and (kind in phase.prohibits or kind in phase.review):
+            warnings = in_force  # earlier warnings led up to this phase and are moot now
 
     for decided, outcome in ((prohibited, Outcome.prohibited), (review, Outcome.review)):
         if decided and decided[1] <= transaction.date:
@@ -50,3 +52,21 @@ def phase_verdict(measure: Measure, transaction: Transaction, evidence: list[Evi
                             why=f"{action} is prohibited only from {start}", warnings=warnings)
     return PhaseVerdict(Outcome.allowed, None, None,
                         why=f"the measure does not prohibit {action}", warnings=warnings)
+
+
+def phase_start(measure: Measure, phase: Phase, evidence: list[Evidence]) -> dt.date | None:
+    """When `phase` starts to concern what the evidence names: a party added to a
+    list after the phase counts from its own date; a party limited to other
+    phases is not concerned (None). Over several pieces of evidence the
+    earliest start wins, so no coverage is missed."""
+    starts = []
+    for item in evidence:
+        if item.party is None:  # a listed product: every phase, from its date
+            starts.append(phase.effective)
+            continue
+        party = measure.party(item.party)
+        if party.phases and phase.id not in party.phases:
+            continue
+        starts.append(max(phase.effective, party.listed or phase.effective))
+    return min(starts, default=None)
+

@@ -117,7 +117,7 @@ class MeasureRecogniser:
 
         def evidence(matched: str, strength: str, how: str) -> Evidence:
             return Evidence(field=field, value=value, matched=matched, target="party",
-                            strength=strength, how=how, since=party.listed)
+                            strength=strength, how=how, party=party.name)
 
         for name in party.all_names():
             listed_core, listed_forms = split_legal_form(name)
@@ -146,14 +146,14 @@ class MeasureRecogniser:
             if contains_run(brand_words, query):
                 if party.covers_affiliates or target == "product":
                     yield Evidence(field=field, value=value, matched=brand, target=target, strength="clear",
-                                   how=self._brand_reason(party, brand, target), since=party.listed)
+                                   how=self._brand_reason(party, brand, target), party=party.name)
                 else:
                     yield Evidence(field=field, value=value, matched=party.name, target=target,
-                                   strength="resembles", since=party.listed,
+                                   strength="resembles", party=party.name,
                                    how=f"carries the name '{brand}' but is not the listed entity by name")
             elif how := near_word(query, brand_words):
                 yield Evidence(field=field, value=value, matched=brand, target=target,
-                               strength="resembles", how=how, since=party.listed)
+                               strength="resembles", how=how, party=party.name)
 
     @staticmethod
     def _brand_reason(party: Party, brand: str, target: str) -> str:

@@ -31,7 +31,9 @@ app = typer.Typer(help="Comply with bans on foreign-adversary technology and wit
 catalog_app = typer.Typer(help="The restriction catalog: every measure as data.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 
-out = Console(highlight=False, soft_wrap=True)
+# Piped or logged output gets 132 columns rather than rich's 80, so tables stay readable.
+PIPED_WIDTH = 132
+out = Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 OUTCOME_STYLE = {"prohibited": "bold red", "review": "bold yellow", "allowed": "bold green"}
 WORST_FIRST = sorted(Outcome, key=lambda outcome: -outcome.severity)
@@ -227,8 +229,30 @@ def decide_orders(orders: Path) -> Batch:
     return batch
 
 
+ACTION_ROWS_SHOWN = 20
+
+
 def show_batch(batch: Batch) -> None:
-    table = Table(title=f"{len(batch.decided)} order lines decided from {batch.source}")
+    """Order lines that need action, then the summary per measure."""
+    action = [(row, d) for row, d in batch.decided if d.outcome is not Outcome.allowed]
+    if action:
+        lines = Table(title="Order lines to act on")
+        for column in ("order line", "outcome", "type", "date"):
+            lines.add_column(column, no_wrap=True)
+        lines.add_column("because of", overflow="ellipsis", no_wrap=True, max_width=28)
+        lines.add_column("measure", no_wrap=True)
+        for row, decision in action[:ACTION_ROWS_SHOWN]:
+            tx = decision.transaction
+            deciding = [f for f in decision.measures if f.outcome is decision.outcome]
+            style = OUTCOME_STYLE[decision.outcome.value]
+            lines.add_row(tx.reference or f"row {row}", f"[{style}]{decision.outcome.value}[/{style}]",
+                          tx.type.value, tx.date.isoformat(), subject_of(decision),
+                          "\n".join(f.id for f in deciding))
+        out.print(lines)
+        if len(action) > ACTION_ROWS_SHOWN:
+            out.print(f"... and {len(action) - ACTION_ROWS_SHOWN} more in the report")
+    table = Table(title=f"{len(batch.decided)} order lines decided from {batch.source}",
+                  caption="A line counts under every measure that names its product or parties.")
     table.add_column("measure")
     for outcome in WORST_FIRST:
         table.add_column(outcome.value, justify="right", style=OUTCOME_STYLE[outcome.value])
@@ -238,6 +262,15 @@ def show_batch(batch: Batch) -> None:
     table.add_section()
     table.add_row("all order lines", *(str(totals.get(o.value, 0)) for o in WORST_FIRST))
     out.print(table)
+
+
+def subject_of(decision: Decision) -> str:
+    """The transaction field that made the decision: the first piece of evidence."""
+    for finding in decision.measures:
+        if finding.outcome is decision.outcome and finding.evidence:
+            evidence = finding.evidence[0]
+            return f"{evidence.field}: {evidence.value}"
+    return ""
 
 
 @app.command()

@@ -23,7 +23,7 @@ def decide(transaction: Transaction, measures: Iterable[Measure] | None = None) 
     """The outcome for one transaction under every measure of the catalog."""
     catalog = tuple(measures) if measures is not None else bundled_catalog()
     findings: list[MeasureFinding] = []
-    reasons: list[str] = []
+    reasons: list[tuple[int, str]] = []  # (severity of the finding, sentence)
     warnings: list[str] = []
     not_binding: list[str] = []
     for measure in catalog:
@@ -37,20 +37,19 @@ def decide(transaction: Transaction, measures: Iterable[Measure] | None = None) 
         finding, reason, measure_warnings = judge(measure, transaction, evidence)
         if finding is not None:
             findings.append(finding)
-        reasons.append(reason)
+        reasons.append((finding.outcome.severity if finding else -1, reason))
         warnings.extend(w for w in [*scope.warnings, *measure_warnings] if w not in warnings)
     if not_binding:
-        reasons.append("Also names what these measures cover, but they do not bind the parties: "
-                       + "; ".join(not_binding) + ".")
+        reasons.append((-2, "Also names what these measures cover, but they do not bind the parties: "
+                        + "; ".join(not_binding) + "."))
     if not reasons:
-        reasons.append(
-            f"No measure in the catalog ({len(catalog)} checked) covers "
-            f"{describe_subject(transaction)}."
-        )
+        reasons.append((-2, f"No measure in the catalog ({len(catalog)} checked) covers "
+                            f"{describe_subject(transaction)}."))
     outcome = max((f.outcome for f in findings), key=lambda o: o.severity, default=Outcome.allowed)
     findings.sort(key=lambda f: (-f.outcome.severity, f.id))
+    reasons.sort(key=lambda pair: -pair[0])  # the reasons that decide come first
     return Decision(outcome=outcome, transaction=transaction, measures=findings,
-                    reasons=reasons, warnings=warnings)
+                    reasons=[reason for _, reason in reasons], warnings=warnings)
 
 
 def decide_many(transactions: Iterable[Transaction], measures: Iterable[Measure] | None = None):

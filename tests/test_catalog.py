@@ -26,7 +26,7 @@ REQUIRED_IDS = {
 
 
 def test_every_required_measure_is_in_the_catalog(catalog):
-    assert REQUIRED_IDS <= {m.id for m in catalog}
+    assert {m.id for m in catalog} >= REQUIRED_IDS
 
 
 def test_every_measure_has_citation_source_and_effective_date(catalog):
@@ -34,7 +34,6 @@ def test_every_measure_has_citation_source_and_effective_date(catalog):
         assert measure.citation.strip(), measure.id
         assert measure.sources and all(str(s.url).startswith("https://") for s in measure.sources), measure.id
         assert measure.phases and all(isinstance(p.effective, dt.date) for p in measure.phases), measure.id
-        assert measure.published <= measure.phases[-1].effective or measure.published, measure.id
 
 
 def test_every_phase_says_what_it_does(catalog):
@@ -58,7 +57,8 @@ def test_kaspersky_final_determination_facts(catalog):
     # new business restricted "within 30 days of the announcement" (seed reports)
     assert icts.phases[0].effective - icts.signed == dt.timedelta(days=30)
     assert TransactionType.new_agreement in icts.phases[0].prohibits
-    assert {TransactionType.update, TransactionType.resale, TransactionType.integration} <= set(icts.phases[1].prohibits)
+    phase_2 = set(icts.phases[1].prohibits)
+    assert {TransactionType.update, TransactionType.resale, TransactionType.integration} <= phase_2
     assert any("Executive Order 13873" in basis or "E.O. 13873" in basis for basis in icts.legal_basis)
     assert any("15 CFR" in basis for basis in icts.legal_basis)
     kaspersky = icts.parties[0]

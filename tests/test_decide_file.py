@@ -87,7 +87,8 @@ def test_empty_file_and_non_utf8_file_are_rejected(tmp_path):
     result = run_banwatch("decide-file", str(empty))
     assert result.returncode == 2 and "empty file" in result.stderr
     cp1252 = tmp_path / "cp1252.csv"
-    cp1252.write_bytes(HEADER.encode() + "A1,sale,2024-10-01,Kaspersky S\xe9curit\xe9,,,Soci\xe9t\xe9,FR,US,false\n".encode("cp1252"))
+    row = "A1,sale,2024-10-01,Kaspersky S\xe9curit\xe9,,,Soci\xe9t\xe9,FR,US,false\n"
+    cp1252.write_bytes(HEADER.encode() + row.encode("cp1252"))
     result = run_banwatch("decide-file", str(cp1252))
     assert result.returncode == 2 and "UTF-8" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

@@ -7,7 +7,7 @@ is turned into these types at the edge; everything after works on them.
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
@@ -21,7 +21,7 @@ class Strict(BaseModel):
 # --------------------------------------------------------------------------- transactions
 
 
-class TransactionType(str, Enum):
+class TransactionType(StrEnum):
     sale = "sale"
     new_agreement = "new_agreement"
     resale = "resale"
@@ -68,7 +68,7 @@ class Transaction(Strict):
 # --------------------------------------------------------------------------- the catalog
 
 
-class Bound(str, Enum):
+class Bound(StrEnum):
     """Who a measure binds; decide/ turns each into a test on the transaction."""
 
     us_persons = "us_persons"  # any person subject to US jurisdiction
@@ -76,7 +76,7 @@ class Bound(str, Enum):
     federal_contractors = "federal_contractors"  # contractors supplying agencies
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """Which side of a transaction a covered party is screened against."""
 
     vendor = "vendor"  # maker of the product or service
@@ -144,7 +144,7 @@ class Exclusion(Strict):
         return [self.name, *self.aliases]
 
 
-class Warning(Strict):
+class PhaseWarning(Strict):
     """A finding that is not a prohibition, e.g. 'no more updates: replace it'."""
 
     types: list[TransactionType] = Field(min_length=1)
@@ -159,7 +159,7 @@ class Phase(Strict):
     review: list[TransactionType] = Field(
         [], description="transaction types that need a compliance review, not a ban"
     )
-    warnings: list[Warning] = []
+    warnings: list[PhaseWarning] = []
     description: str
     citation: str | None = None  # where the phase's text is, if more precise than the measure's
 
@@ -228,7 +228,7 @@ class Measure(Strict):
 # --------------------------------------------------------------------------- decisions
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     allowed = "allowed"
     review = "review"
     prohibited = "prohibited"

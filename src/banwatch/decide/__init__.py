@@ -7,7 +7,6 @@ parties' roles); nothing here names a measure.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 from banwatch.catalog import bundled_catalog
@@ -16,7 +15,7 @@ from banwatch.decide.scope import binds
 from banwatch.match.recognise import MeasureRecogniser, strongest
 from banwatch.model import Decision, Evidence, Measure, MeasureFinding, Outcome, Role, Transaction
 
-__all__ = ["decide", "decide_many"]
+__all__ = ["decide"]
 
 
 def decide(transaction: Transaction, measures: Iterable[Measure] | None = None) -> Decision:
@@ -40,7 +39,7 @@ def decide(transaction: Transaction, measures: Iterable[Measure] | None = None) 
         reasons.append((finding.outcome.severity if finding else -1, reason))
         warnings.extend(w for w in [*scope.warnings, *measure_warnings] if w not in warnings)
     if not_binding:
-        reasons.append((-2, "Also names what these measures cover, but they do not bind the parties: "
+        reasons.append((-2, "The transaction names what these measures also cover, but they do not bind its parties: "
                         + "; ".join(not_binding) + "."))
     if not reasons:
         reasons.append((-2, f"No measure in the catalog ({len(catalog)} checked) covers "
@@ -50,12 +49,6 @@ def decide(transaction: Transaction, measures: Iterable[Measure] | None = None) 
     reasons.sort(key=lambda pair: -pair[0])  # the reasons that decide come first
     return Decision(outcome=outcome, transaction=transaction, measures=findings,
                     reasons=[reason for _, reason in reasons], warnings=warnings)
-
-
-def decide_many(transactions: Iterable[Transaction], measures: Iterable[Measure] | None = None):
-    catalog = tuple(measures) if measures is not None else bundled_catalog()
-    for transaction in transactions:
-        yield decide(transaction, catalog)
 
 
 def gather_evidence(measure: Measure, transaction: Transaction) -> list[Evidence]:

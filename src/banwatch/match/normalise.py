@@ -32,11 +32,13 @@ def is_number(word: str) -> bool:
     return any(char.isdigit() for char in word)
 
 
+@functools.lru_cache(maxsize=65536)
 def product_words(text: str) -> tuple[str, ...]:
     """Words of a product name without version, year or edition numbers."""
     return tuple(word for word in words(text) if not is_number(word))
 
 
+@functools.lru_cache(maxsize=65536)
 def split_legal_form(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """(the name's own words, its legal-form words): 'AO Kaspersky Lab' ->
     (('kaspersky', 'lab'), {'ao'}). Legal forms are kept aside, not thrown

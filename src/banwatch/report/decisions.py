@@ -44,7 +44,10 @@ class Batch:
 
 def decision_row(row: int, decision: Decision) -> dict[str, str]:
     tx = decision.transaction
-    deciding = [f for f in decision.measures if f.outcome is decision.outcome] if decision.outcome is not Outcome.allowed else decision.measures
+    # The measures behind the outcome; for an allowed line, every measure that looked at it.
+    deciding = decision.measures
+    if decision.outcome is not Outcome.allowed:
+        deciding = [f for f in decision.measures if f.outcome is decision.outcome]
     return {
         "row": str(row),
         "reference": tx.reference or "",

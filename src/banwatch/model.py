@@ -225,6 +225,88 @@ class Measure(Strict):
         return self.phases[0].effective
 
 
+# --------------------------------------------------------------------------- listed entities
+
+
+SOURCES = ("ofac-sdn", "ofac-cons", "un", "bis-dpl", "csl", "ftm", "catalog")
+
+
+class EntityType(StrEnum):
+    person = "person"
+    organization = "organization"
+    vessel = "vessel"
+    aircraft = "aircraft"
+    entity = "entity"  # the list does not say whether a person or an organisation
+
+
+class NameKind(StrEnum):
+    primary = "primary"
+    aka = "aka"  # also known as
+    fka = "fka"  # formerly known as
+    nka = "nka"  # now known as
+    weak = "weak"  # OFAC "weak a.k.a." / UN quality "Low": too vague to screen on alone
+    original_script = "original_script"  # the name as written in its own script
+
+
+class ListedName(Strict):
+    name: str
+    kind: NameKind = NameKind.aka
+    script: str | None = None  # ISO 15924, e.g. Cyrl, Arab, Hans; None when Latin or unknown
+    quality: str | None = None  # the list's own grading, e.g. UN "Good" / "Low"
+
+
+class Address(Strict):
+    street: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2 when it could be resolved
+    country_name: str | None = None  # as the list wrote it
+    note: str | None = None
+
+
+class ListedIdentifier(Strict):
+    type: str  # passport, national_id, tax_id, imo, swift_bic, registration, email, website, ...
+    value: str
+    country: str | None = None
+    note: str | None = None
+
+
+class ListedEntity(Strict):
+    """One entry of an official list, in the same shape whatever list it came from."""
+
+    id: str  # "<source>:<the source's own id>", e.g. "ofac-sdn:36"
+    source: str
+    source_id: str
+    type: EntityType
+    name: str
+    aliases: list[ListedName] = []
+    addresses: list[Address] = []
+    countries: list[str] = []  # ISO alpha-2: every country the list ties the entry to
+    nationalities: list[str] = []
+    birth_dates: list[str] = []  # ISO, as precise as the list: "1966", "1966-11", "1966-11-09"
+    birth_places: list[str] = []
+    identifiers: list[ListedIdentifier] = []
+    programs: list[str] = []
+    title: str | None = None
+    gender: str | None = None
+    remarks: str | None = None
+    listed_on: dt.date | None = None
+    source_url: str | None = None
+    properties: dict[str, str] = {}  # list-specific extras: call sign, vessel flag, licence policy, ...
+
+    @model_validator(mode="after")
+    def _id_is_source_and_source_id(self) -> ListedEntity:
+        if self.id != f"{self.source}:{self.source_id}":
+            raise ValueError(f"id must be '<source>:<source id>', got {self.id!r}")
+        if not self.name.strip():
+            raise ValueError("an entity needs a name")
+        return self
+
+    def all_names(self) -> list[str]:
+        return [self.name, *(alias.name for alias in self.aliases)]
+
+
 # --------------------------------------------------------------------------- decisions
 
 

@@ -1,0 +1,127 @@
+"""What every list reader shares: the parsed result, strict decoding of the
+agency's file, and normalising countries and dates.
+
+A reader either returns a complete `ParsedList` or raises `BadInput` naming the
+file, the line or element, and the problem: a list is never half-read, so a
+broken file can never half-replace the list in use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rigour.territories import lookup_territory
+
+from banwatch.errors import BadInput
+from banwatch.model import ListedEntity
+
+#: bumped whenever a reader's output changes, and stored with every snapshot so
+#: that a past screening can be traced to the parser that produced its list.
+PARSER_VERSION = "1"
+
+#: the largest list file accepted. The biggest official file (the full CSL) is
+#: well under 100 MB; anything far beyond is junk or an attack on memory.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass
+class ParsedList:
+    source: str  # ofac-sdn, ofac-cons, un, bis-dpl, csl, ftm, catalog
+    format: str  # the reader's format name
+    files: list[Path]  # every file the list was read from, for hashes
+    entities: list[ListedEntity] = field(default_factory=list)
+
+    def name_count(self) -> int:
+        return sum(len(entity.aliases) + 1 for entity in self.entities)
+
+
+def check_size(path: Path, limit: int = MAX_FILE_BYTES) -> int:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise BadInput(str(path), error.strerror or "cannot be read") from None
+    if size == 0:
+        raise BadInput(str(path), "empty file")
+    if size > limit:
+        raise BadInput(str(path), f"{size:,} bytes is more than the {limit:,} a list file may have")
+    return size
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """The whole file as text: strict UTF-8 (a UTF-8 BOM is dropped), no NUL
+    bytes. A wrong encoding is reported with its line, not guessed at: a
+    cp1252 file decoded as something else would silently corrupt names."""
+    check_size(path, limit)
+    data = path.read_bytes()
+    nul = data.find(b"\x00", 0, 65536)
+    if nul >= 0:
+        line = data[:nul].count(b"\n") + 1
+        raise BadInput(f"{path} line {line}", "binary data (NUL byte): not a text list file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        byte = data[error.start]
+        raise BadInput(f"{path} line {line}",
+                       f"not UTF-8 text (byte 0x{byte:02x}; is it cp1252/Latin-1?)") from None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=4096)
+def country_code(name: str | None) -> str | None:
+    """ISO alpha-2 (upper case) for a country name or code as lists write them
+    ('Russia', 'Korea, North', 'UK'), from rigour's territory database; None
+    when it is not a recognisable country."""
+    if not name or not name.strip():
+        return None
+    territory = lookup_territory(name.strip())
+    if territory is None:
+        return None
+    code = territory.code.upper()
+    return code if len(code) == 2 else None
+
+
+MONTHS = {month: number for number, month in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2}) ([A-Za-z]{3})[a-z]* (\d{4})$")
+_MONTH_YEAR = re.compile(r"^([A-Za-z]{3})[a-z]* (\d{4})$")
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def iso_date(text: str | None) -> str | None:
+    """A list's date as ISO text, keeping its precision: '14 Jun 1975' ->
+    '1975-06-14', 'Jun 1975' -> '1975-06', '1975' -> '1975', '06/19/2003' ->
+    '2003-06-19', '2003-06-19' unchanged. None when it is not a date."""
+    if not text:
+        return None
+    value = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            return value
+        if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", value):
+            dt.date.fromisoformat(value if len(value) == 10 else value + "-01")
+            return value
+        if match := _DAY_MONTH_YEAR.match(value):
+            day, month, year = match.groups()
+            return dt.date(int(year), MONTHS[month[:3].lower()], int(day)).isoformat()
+        if match := _MONTH_YEAR.match(value):
+            month, year = match.groups()
+            return f"{year}-{MONTHS[month[:3].lower()]:02d}"
+        if match := _US_DATE.match(value):
+            month, day, year = match.groups()
+            return dt.date(int(year), int(month), int(day)).isoformat()
+    except (KeyError, ValueError):
+        return None
+    return None

@@ -18,15 +18,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
-def run_banwatch(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The CLI as a user runs it: a separate process, its exit code and both streams."""
-    env = {k: v for k, v in os.environ.items() if k != "BANWATCH_CATALOG"}
+def run_banwatch(*args: str, cwd: Path | None = None, home: Path | None = None,
+                 **env: str) -> subprocess.CompletedProcess[str]:
+    """The CLI as a user runs it: a separate process, its exit code and both streams.
+    `home` is the BANWATCH_HOME of the run (its store); other keywords set env vars."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BANWATCH_")}
+    if home is not None:
+        environment["BANWATCH_HOME"] = str(home)
+    environment.update(env)
     return subprocess.run([sys.executable, "-m", "banwatch", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=120)
+                          cwd=cwd, env=environment, timeout=300)
 
 
-def run_json(*args: str) -> object:
-    result = run_banwatch(*args)
+def run_json(*args: str, home: Path | None = None, **env: str) -> object:
+    result = run_banwatch(*args, home=home, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -38,3 +43,6 @@ def outcome(**fields: object) -> str:
 @pytest.fixture(scope="session")
 def catalog():
     return bundled_catalog()
+
+
+DATA = SHARED / "data"

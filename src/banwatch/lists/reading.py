@@ -12,10 +12,13 @@ import datetime as dt
 import functools
 import hashlib
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rigour.territories import lookup_territory
+from rigour.text.scripts import codepoint_script
 
 from banwatch.errors import BadInput
 from banwatch.model import ListedEntity
@@ -125,3 +128,42 @@ def iso_date(text: str | None) -> str | None:
     except (KeyError, ValueError):
         return None
     return None
+
+
+# --------------------------------------------------------------------------- scripts
+
+#: Unicode script names (as rigour reports them) -> ISO 15924 codes.
+ISO_15924 = {
+    "Latin": "Latn", "Cyrillic": "Cyrl", "Arabic": "Arab", "Han": "Hani", "Hangul": "Hang",
+    "Hiragana": "Jpan", "Katakana": "Jpan", "Greek": "Grek", "Hebrew": "Hebr",
+    "Armenian": "Armn", "Georgian": "Geor", "Thai": "Thai", "Devanagari": "Deva",
+    "Bengali": "Beng", "Gurmukhi": "Guru", "Gujarati": "Gujr", "Tamil": "Taml",
+    "Telugu": "Telu", "Kannada": "Knda", "Malayalam": "Mlym", "Sinhala": "Sinh",
+    "Myanmar": "Mymr", "Khmer": "Khmr", "Lao": "Laoo", "Tibetan": "Tibt",
+    "Ethiopic": "Ethi", "Syriac": "Syrc", "Thaana": "Thaa", "Mongolian": "Mong",
+    "Tifinagh": "Tfng",
+}
+
+
+def script_of(text: str) -> str | None:
+    """The ISO 15924 code of the script a name is written in, or None when it is
+    Latin or has no letters. Mixed text is given its most frequent non-Latin
+    script; Han with kana is Japanese (Jpan), Han with Hangul Korean (Kore).
+    Han alone is Hani: simplified and traditional cannot be told apart reliably
+    from a short name."""
+    counts: Counter[str] = Counter()
+    for char in text:
+        if not unicodedata.category(char).startswith("L"):
+            continue
+        script = codepoint_script(ord(char))
+        if script and script not in ("Common", "Inherited", "Unknown"):
+            counts[script] += 1
+    counts.pop("Latin", None)
+    if not counts:
+        return None
+    if "Han" in counts and ("Hiragana" in counts or "Katakana" in counts):
+        return "Jpan"
+    if "Han" in counts and "Hangul" in counts:
+        return "Kore"
+    script = counts.most_common(1)[0][0]
+    return ISO_15924.get(script, script[:4].title())

@@ -1,152 +1,23 @@
-"""The `banwatch` command line. It parses flags, calls the layers below and
-presents their results; it holds no rules of its own."""
+"""`banwatch decide`, `decide-file` and `demo`: transactions decided against the catalog."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import sys
-from collections.abc import Callable
-from functools import wraps
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from banwatch import __version__
-from banwatch.catalog import find_measure, load_catalog
+from banwatch.cli.common import (EXIT_BAD_INPUT, OUTCOME_STYLE, WORST_FIRST, err, measures, out, print_json,
+                                 reports_bad_input)
 from banwatch.decide import decide as decide_transaction
-from banwatch.errors import BadInput
-from banwatch.model import Decision, Measure, Outcome
+from banwatch.model import Decision, Outcome
 from banwatch.report.decisions import Batch, write_csv, write_json
-from banwatch.settings import catalog_dir
 from banwatch.transactions import OrderLine, parse_transaction, read_orders
 
-app = typer.Typer(help="Comply with bans on foreign-adversary technology and with sanctions lists.",
-                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
-catalog_app = typer.Typer(help="The restriction catalog: every measure as data.", no_args_is_help=True)
-app.add_typer(catalog_app, name="catalog")
-
-# Piped or logged output gets 132 columns rather than rich's 80, so tables stay readable.
-PIPED_WIDTH = 132
-out = Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-OUTCOME_STYLE = {"prohibited": "bold red", "review": "bold yellow", "allowed": "bold green"}
-WORST_FIRST = sorted(Outcome, key=lambda outcome: -outcome.severity)
-EXIT_BAD_INPUT = 2
-
-
-def reports_bad_input(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Bad input ends a command with one line naming what and where, and exit 2."""
-
-    @wraps(command)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except BadInput as problem:
-            err.print(f"banwatch: error: {problem}", markup=False)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-
-    return guarded
-
-
-def print_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-
-
-def measures() -> list[Measure]:
-    return load_catalog(catalog_dir())
-
-
-def version_callback(value: bool) -> None:
-    if value:
-        out.print(f"banwatch {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(
-    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
-                                          help="Print the version and exit.")] = False,
-) -> None:
-    """banwatch: restriction catalog, date-aware transaction decisions."""
-
-
-# --------------------------------------------------------------------------- catalog
-
-
-@catalog_app.command("list")
-@reports_bad_input
-def catalog_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """List every measure with its citation and first effective date."""
-    catalog = measures()
-    if as_json:
-        print_json([{"id": m.id, "title": m.title, "authority": m.authority, "citation": m.citation,
-                     "published": m.published.isoformat(), "effective": m.effective.isoformat(),
-                     "kind": m.kind, "bound": [b.value for b in m.bound]} for m in catalog])
-        return
-    table = Table(title=f"{len(catalog)} measures")
-    for column in ("id", "citation", "effective", "binds", "title"):
-        table.add_column(column, overflow="fold")
-    for m in catalog:
-        table.add_row(m.id, m.citation, m.effective.isoformat(),
-                      ", ".join(b.value for b in m.bound), m.title)
-    out.print(table)
-
-
-@catalog_app.command("show")
-@reports_bad_input
-def catalog_show(
-    measure_id: Annotated[str, typer.Argument(metavar="ID", help="Measure id from `catalog list`.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """Show one measure whole: phases, parties, products, exclusions, sources."""
-    measure = find_measure(measures(), measure_id)
-    if as_json:
-        print_json(measure.model_dump(mode="json", exclude_defaults=True))
-        return
-    m = measure
-    out.print(f"[bold]{m.title}[/bold]\n{m.id} · {m.authority}")
-    out.print(f"Citation: {m.citation} · legal basis: {'; '.join(m.legal_basis)}")
-    out.print(f"Published {m.published}" + (f", signed {m.signed}" if m.signed else "")
-              + f" · binds: {', '.join(b.value.replace('_', ' ') for b in m.bound)}")
-    out.print(f"\n{m.summary}\n")
-    phases = Table(title="Phases")
-    for column in ("effective", "phase", "prohibits", "review"):
-        phases.add_column(column, overflow="fold")
-    for phase in m.phases:
-        phases.add_row(phase.effective.isoformat(), phase.name, ", ".join(t.value for t in phase.prohibits),
-                       ", ".join(t.value for t in phase.review))
-    out.print(phases)
-    if m.parties:
-        parties = Table(title=f"Covered parties ({len(m.parties)})")
-        for column in ("name", "aliases", "countries", "roles", "affiliates"):
-            parties.add_column(column, overflow="fold")
-        for party in m.parties:
-            parties.add_row(party.name, "; ".join(a.name for a in party.aliases), ", ".join(party.countries),
-                            ", ".join(r.value for r in party.roles), "yes" if party.covers_affiliates else "")
-        out.print(parties)
-    if m.products:
-        out.print(f"[bold]Covered products ({len(m.products)})[/bold]: "
-                  + "; ".join(p.name for p in m.products), markup=True)
-    for exclusion in m.exclusions:
-        out.print(f"[bold]Excluded[/bold]: {exclusion.name}: {exclusion.reason}")
-    for penalty in m.penalties:
-        out.print(f"[bold]Penalty[/bold]: {penalty.text} ({penalty.citation})")
-    for source in m.sources:
-        out.print(f"[bold]Source[/bold]: {source.title} <{source.url}>")
-    for note in m.notes:
-        out.print(f"[bold]Note[/bold]: {note}")
-
-
-# --------------------------------------------------------------------------- decide
-
-
-@app.command()
 @reports_bad_input
 def decide(
     type_: Annotated[str, typer.Option("--type", help="sale, new_agreement, resale, license, integration, "
@@ -192,7 +63,6 @@ def show_decision(decision: Decision) -> None:
         out.print(f"[yellow]! {warning}[/yellow]")
 
 
-@app.command("decide-file")
 @reports_bad_input
 def decide_file(
     orders: Annotated[Path, typer.Argument(help="CSV of order lines: type, date, product, vendor, seller, "
@@ -273,7 +143,6 @@ def subject_of(decision: Decision) -> str:
     return ""
 
 
-@app.command()
 @reports_bad_input
 def demo(out_dir: Annotated[Path, typer.Option("--out", help="Folder for the sample and its reports.")]
          = Path("banwatch-demo")) -> None:

@@ -1,0 +1,33 @@
+"""The `banwatch` command line. Each module holds one group of commands; they
+parse flags, call the layers below and present results, with no rules of their own."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from banwatch import __version__
+from banwatch.cli import catalog, decisions, lists
+from banwatch.cli.common import out
+
+app = typer.Typer(help="Comply with bans on foreign-adversary technology and with sanctions lists.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+app.add_typer(catalog.app, name="catalog")
+app.add_typer(lists.app, name="lists")
+for command in (decisions.decide, decisions.decide_file, decisions.demo):
+    app.command(name=command.__name__.replace("_", "-"))(command)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"banwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """banwatch: restriction catalog, date-aware transaction decisions, official lists."""

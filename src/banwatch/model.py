@@ -307,6 +307,78 @@ class ListedEntity(Strict):
         return [self.name, *(alias.name for alias in self.aliases)]
 
 
+# --------------------------------------------------------------------------- screening
+
+
+class ScreenQuery(Strict):
+    """Who to look for: a name, and what else is known about them."""
+
+    name: str = Field(min_length=1, max_length=500)
+    type: EntityType | None = None
+    country: str | None = None  # ISO alpha-2
+    birth_date: str | None = None  # "1966" or "1966-11-09"
+    identifiers: list[str] = []  # passport, IMO, registration numbers ... as written
+
+    @field_validator("name")
+    @classmethod
+    def _has_letters(cls, value: str) -> str:
+        if not any(char.isalnum() for char in value):
+            raise ValueError("a name needs at least one letter or digit")
+        return value.strip()
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        code = value.strip().upper()
+        if len(code) != 2 or not code.isalpha():
+            raise ValueError(f"country must be a two-letter ISO code such as RU, got {value!r}")
+        return code
+
+    @field_validator("birth_date")
+    @classmethod
+    def _birth_date(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        try:
+            if len(value) == 4 and value.isdigit():
+                return value
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"birth date must be YYYY or YYYY-MM-DD, got {value!r}") from None
+        return value
+
+
+class WordMatch(Strict):
+    """How one word of the query met one word of the listed name."""
+
+    query: str | None  # None: a listed word the query does not have
+    listed: str | None  # None: a query word the listed name does not have
+    how: str  # same, sounds alike, typo, initial, missing
+    similarity: float
+    weight: float  # how much the word counts: rare words more, legal forms little
+
+
+class ScreeningHit(Strict):
+    """One listed entity a screened name may be, with the evidence."""
+
+    entity_id: str
+    name: str  # the listed name that matched best
+    name_kind: NameKind
+    source: str
+    type: EntityType
+    score: float
+    name_score: float
+    words: list[WordMatch]
+    adjustments: list[str]  # secondary fields: "birth year 1966 matches (+0.05)", ...
+    explanation: str
+    programs: list[str] = []
+    countries: list[str] = []
+    measures: list[str] = []  # catalog measures that attach to the entity
+
+
 # --------------------------------------------------------------------------- decisions
 
 

@@ -8,14 +8,14 @@ from typing import Annotated
 import typer
 
 from banwatch import __version__
-from banwatch.cli import catalog, decisions, lists
+from banwatch.cli import catalog, decisions, lists, screening
 from banwatch.cli.common import out
 
 app = typer.Typer(help="Comply with bans on foreign-adversary technology and with sanctions lists.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(lists.app, name="lists")
-for command in (decisions.decide, decisions.decide_file, decisions.demo):
+for command in (decisions.decide, decisions.decide_file, decisions.demo, screening.screen):
     app.command(name=command.__name__.replace("_", "-"))(command)
 
 

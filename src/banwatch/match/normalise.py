@@ -12,6 +12,7 @@ import unicodedata
 
 from rigour.names import remove_org_types, replace_org_types_compare, tokenize_name
 from rigour.text import ascii_text
+from rigour.text.phonetics import metaphone
 
 
 @functools.lru_cache(maxsize=65536)
@@ -56,3 +57,12 @@ def split_legal_form(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
 def compact(tokens: tuple[str, ...]) -> str:
     """'anti virus' and 'antivirus' are the same word written two ways."""
     return "".join(tokens)
+
+
+@functools.lru_cache(maxsize=262144)
+def phonetic(word: str) -> str:
+    """The word's sound (rigour's metaphone): 'mohammed' and 'muhammad' -> 'MHMT'.
+    Numbers have no sound: '' (a vessel's '7' must match '7', not 'seven')."""
+    if not word.isalpha() or len(word) < 2:
+        return ""
+    return metaphone(word)

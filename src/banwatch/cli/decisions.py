@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import closing
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +14,10 @@ from rich.table import Table
 
 from banwatch.cli.common import (EXIT_BAD_INPUT, OUTCOME_STYLE, WORST_FIRST, err, measures, out, print_json,
                                  reports_bad_input)
+from banwatch.cli.screening import load_screener
 from banwatch.decide import decide as decide_transaction
+from banwatch.match.screen import Screener
+from banwatch.store.snapshots import Store, store_path
 from banwatch.model import Decision, Outcome
 from banwatch.report.decisions import Batch, write_csv, write_json
 from banwatch.transactions import OrderLine, parse_transaction, read_orders
@@ -32,6 +36,8 @@ def decide(
     buyer_is_federal: Annotated[bool, typer.Option("--buyer-is-federal",
                                                    help="The buyer is a US federal agency.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
+    screen_parties: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen seller and buyer against "
+                                                 "the loaded lists (when any are loaded).")] = True,
 ) -> None:
     """Decide one transaction: prohibited, review or allowed, and why."""
     transaction = parse_transaction({
@@ -39,7 +45,7 @@ def decide(
         "buyer": buyer, "seller_country": seller_country, "buyer_country": buyer_country,
         "buyer_is_federal": "true" if buyer_is_federal else "false",
     })
-    decision = decide_transaction(transaction, measures())
+    decision = decide_transaction(transaction, measures(), lists_screener() if screen_parties else None)
     if as_json:
         print_json(decision_json(decision))
     else:
@@ -69,10 +75,12 @@ def decide_file(
                                            "buyer, seller_country, buyer_country, buyer_is_federal, reference")],
     out_path: Annotated[Path | None, typer.Option("--out", help="Report CSV; a JSON report is written beside "
                                                   "it. Default: ORDERS-decisions.csv")] = None,
+    screen_parties: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen sellers and buyers against "
+                                                 "the loaded lists (when any are loaded).")] = True,
 ) -> None:
     """Decide every order line of a CSV file and write a CSV and a JSON report."""
     report_csv = out_path or orders.with_name(f"{orders.stem}-decisions.csv")
-    batch = decide_orders(orders)
+    batch = decide_orders(orders, lists_screener() if screen_parties else None)
     report_csv.parent.mkdir(parents=True, exist_ok=True)
     write_csv(batch, report_csv)
     write_json(batch, report_csv.with_suffix(".json"))
@@ -84,7 +92,19 @@ def decide_file(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def decide_orders(orders: Path) -> Batch:
+def lists_screener() -> Screener | None:
+    """A screener over the loaded lists, or None when no list is loaded (then
+    only the catalog's parties are checked, as without a store)."""
+    if not store_path().exists():
+        return None
+    with closing(Store.open()) as store:
+        if not store.active():
+            return None
+    with err.status("Loading the screening index"):
+        return load_screener()
+
+
+def decide_orders(orders: Path, screener: Screener | None) -> Batch:
     lines = list(read_orders(orders))
     catalog = measures()
     batch = Batch(source=str(orders))
@@ -92,7 +112,7 @@ def decide_orders(orders: Path) -> Batch:
                   console=err, transient=True) as progress:
         for line in progress.track(lines, description="orders"):
             if isinstance(line, OrderLine):
-                batch.decided.append((line.row, decide_transaction(line.transaction, catalog)))
+                batch.decided.append((line.row, decide_transaction(line.transaction, catalog, screener)))
             else:
                 batch.bad_rows.append(line)
                 err.print(f"banwatch: bad row: {line}", markup=False)

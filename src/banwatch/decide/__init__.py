@@ -10,16 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from banwatch.catalog import bundled_catalog
+from banwatch.decide.counterparties import screen_counterparties
 from banwatch.decide.phases import PhaseVerdict, phase_verdict
 from banwatch.decide.scope import binds
 from banwatch.match.recognise import MeasureRecogniser, strongest
+from banwatch.match.screen import Screener
 from banwatch.model import Decision, Evidence, Measure, MeasureFinding, Outcome, Role, Transaction
 
 __all__ = ["decide"]
 
 
-def decide(transaction: Transaction, measures: Iterable[Measure] | None = None) -> Decision:
-    """The outcome for one transaction under every measure of the catalog."""
+def decide(transaction: Transaction, measures: Iterable[Measure] | None = None,
+           screener: Screener | None = None) -> Decision:
+    """The outcome for one transaction under every measure of the catalog and,
+    given a screener, with its seller and buyer screened against the lists."""
     catalog = tuple(measures) if measures is not None else bundled_catalog()
     findings: list[MeasureFinding] = []
     reasons: list[tuple[int, str]] = []  # (severity of the finding, sentence)
@@ -38,6 +42,11 @@ def decide(transaction: Transaction, measures: Iterable[Measure] | None = None) 
             findings.append(finding)
         reasons.append((finding.outcome.severity if finding else -1, reason))
         warnings.extend(w for w in [*scope.warnings, *measure_warnings] if w not in warnings)
+    if screener is not None:
+        list_findings, list_reasons = screen_counterparties(transaction, screener)
+        findings += list_findings
+        reasons += [(finding.outcome.severity, reason) for finding, reason in zip(list_findings, list_reasons,
+                                                                                  strict=True)]
     if not_binding:
         reasons.append((-2, "The transaction names what these measures also cover, but they do not bind its parties: "
                         + "; ".join(not_binding) + "."))

@@ -5,7 +5,8 @@ Secondary fields move the score, never silently:
 - an identifier the query and the entity share makes the hit certain (1.0);
 - a birth year on both sides that matches adds 0.05, one that is clearly
   different (more than a year apart) multiplies the score by 0.75;
-- a country that matches adds 0.03, one that does not multiplies it by 0.9;
+- a country that matches adds 0.03, one that does not multiplies it by 0.95
+  (lists name only some of an entry's countries);
 - a different type (a person against a company) multiplies it by 0.8;
 - a weak alias (OFAC's own "weak a.k.a.", UN "low quality") multiplies it by 0.9.
 """
@@ -114,8 +115,10 @@ def adjust(name_score: float, query: ScreenQuery, entity: IndexedEntity,
             score += 0.03
             notes.append(f"country {query.country} matches (+0.03)")
         else:
-            score *= 0.9
-            notes.append(f"country {query.country} not among {', '.join(sorted(entity.countries))} (x0.9)")
+            # Lists name only some of an entry's countries (Banco Nacional de Cuba: CH, ES, JP, PA),
+            # so another country is weak evidence against.
+            score *= 0.95
+            notes.append(f"country {query.country} not among {', '.join(sorted(entity.countries))} (x0.95)")
     return min(score, 1.0), notes
 
 

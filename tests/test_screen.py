@@ -129,3 +129,25 @@ def test_screen_command_json(tmp_path):
     assert (first["entity_id"], first["source"]) == ("un:QDi.290", "un")
     assert {"entity_id", "name", "source", "score", "explanation", "programs", "measures"} <= set(first)
     assert run_json("screen", "--json", "Kaspar Hauser", home=tmp_path)["matches"] == []
+
+
+def test_yente_match_shaped_queries(screener):
+    from banwatch.errors import BadInput
+    from banwatch.match.yente import match_queries
+
+    payload = {"queries": {
+        "q1": {"schema": "Person", "properties": {"name": ["Doku Khamatovich Umarov"], "birthDate": ["1964-04-13"],
+                                                  "nationality": ["ru"]}},
+        "q2": {"schema": "Company", "properties": {"name": ["Kaspar Hauser Trading"]}},
+    }}
+    answer = match_queries(payload, screener)
+    first = answer["responses"]["q1"]["results"][0]
+    assert first["id"] in ("un:QDi.290", "ofac-sdn:12110") and first["match"] is True
+    assert first["schema"] == "Person" and first["score"] >= DEFAULT_THRESHOLD and first["explanation"]
+    assert answer["responses"]["q2"]["results"] == []
+    assert answer["responses"]["q1"]["status"] == 200
+    for bad in ({"queries": {"q": {"schema": "Spaceship", "properties": {"name": ["x"]}}}},
+                {"queries": {"q": {"schema": "Person", "properties": {"name": "not a list"}}}},
+                {"queries": {"q": {"schema": "Person", "properties": {}}}}, {"nothing": 1}):
+        with pytest.raises(BadInput):
+            match_queries(bad, screener)

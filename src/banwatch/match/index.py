@@ -31,6 +31,8 @@ MAX_CANDIDATES = 250
 #: a word found in more names than this share is too common to find candidates
 #: by (legal forms, 'al', 'bin', ...); it still counts when scoring.
 COMMON_SHARE = 0.02
+#: how much a legal form (AO, LLC, GmbH) weighs against an ordinary word of the same rarity
+LEGAL_FORM_FACTOR = 0.2
 #: names longer than this many words are cut: lists hold no such names, a query may
 LONGEST_NAME = 24
 
@@ -43,6 +45,7 @@ class IndexedName:
     tokens: tuple[str, ...]
     sounds: tuple[str, ...]
     legal: tuple[bool, ...]  # per token: a legal form (AO, LLC, GmbH ...)
+    weights: tuple[float, ...] = ()  # per token, set once the index knows every word's rarity
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,8 @@ class ScreeningIndex:
         total = max(len(index.names), 1)
         index.weights = {token: math.log(1 + total / len(postings)) for token, postings in by_token.items()}
         index.default_weight = math.log(1 + total)
+        index.names = [IndexedName(n.entity, n.text, n.kind, n.tokens, n.sounds, n.legal,
+                                   index.scaled_weights(n.tokens, n.legal)) for n in index.names]
         by_trigram: dict[str, list[str]] = defaultdict(list)
         for token in index.by_token:
             if len(token) >= 4:
@@ -133,6 +138,12 @@ class ScreeningIndex:
 
     def weight(self, token: str) -> float:
         return self.weights.get(token, self.default_weight)
+
+    def scaled_weights(self, tokens: tuple[str, ...], legal: tuple[bool, ...]) -> tuple[float, ...]:
+        """Each word's weight in a name: its rarity, a fifth of it for a legal form
+        (recognised, never deciding)."""
+        return tuple(self.weight(token) * (LEGAL_FORM_FACTOR if is_legal else 1.0)
+                     for token, is_legal in zip(tokens, legal, strict=True))
 
     def near_words(self, token: str) -> list[str]:
         """Words of the lists within a typo or two of `token` (len >= 4)."""
@@ -148,31 +159,39 @@ class ScreeningIndex:
         return [word for word, shared in counts.items()
                 if shared >= need and Levenshtein.distance(token, word, score_cutoff=limit) <= limit]
 
-    def candidates(self, tokens: tuple[str, ...], sounds: tuple[str, ...]) -> list[int]:
-        """Names sharing a word, a sound or a near word with the query, the
-        most promising first (sum of the weights of what they share)."""
+    def candidates(self, tokens: tuple[str, ...], sounds: tuple[str, ...], weights: list[float],
+                   least_share: float = 0.0) -> list[int]:
+        """Names sharing a word, a sound or a near word with the query, the most
+        promising first. Each query word counts its weight once per name. A name
+        whose reachable share of the query's weight is under `least_share` is
+        dropped: no scoring could bring it up to the threshold. Common words are
+        not used to find names but are counted as reachable, since they may
+        still match when scored."""
         common = COMMON_SHARE * len(self.names)
-        score: dict[int, float] = defaultdict(float)
-        rare_found = False
-        for token, sound in zip(tokens, sounds, strict=True):
-            weight = self.weight(token)
+        reach: dict[int, float] = defaultdict(float)
+        always = 0.0  # weight of common words: reachable by any candidate
+        for token, sound, weight in zip(tokens, sounds, weights, strict=True):
             postings = self.by_token.get(token)
-            if postings is not None and len(postings) <= common:
-                rare_found = True
-                for name_id in postings:
-                    score[name_id] += weight
+            if postings is not None and len(postings) > common:
+                always += weight
+                continue
+            found: set[int] = set(postings or ())
             if sound:
-                for name_id in self.by_sound.get(sound, ())[: int(common) + 1]:
-                    score[name_id] += weight * 0.5
+                found.update(self.by_sound.get(sound, ())[: int(common) + 1])
             if postings is None:  # not a word of the lists: look for its typos
                 for near in self.near_words(token):
-                    for name_id in self.by_token[near]:
-                        score[name_id] += weight * 0.5
-        if not rare_found and not score:  # only common words ("Bank of China"): use them after all
-            for token in tokens:
+                    found.update(self.by_token[near])
+            for name_id in found:
+                reach[name_id] += weight
+        if not reach and always:  # only common words ("Bank of China"): use them after all
+            for token, weight in zip(tokens, weights, strict=True):
                 for name_id in self.by_token.get(token, ()):
-                    score[name_id] += self.weight(token)
-        ranked = sorted(score, key=score.__getitem__, reverse=True)
+                    reach[name_id] += weight
+            always = 0.0
+        total = sum(weights) or 1.0
+        need = least_share * total - always
+        ranked = sorted((name_id for name_id, weight in reach.items() if weight >= need),
+                        key=reach.__getitem__, reverse=True)
         return ranked[:MAX_CANDIDATES]
 
     def entities_with_identifier(self, value: str) -> list[int]:

@@ -9,12 +9,14 @@ counts by its similarity:
 - sounds alike (same metaphone, Jaro-Winkler >= 0.80): 0.9;
 - a typo (Jaro-Winkler >= 0.88, both words of 5+ letters): its similarity less 0.05;
 - an initial ('A.' for 'Andrei'): 0.7 for people.
-Legal forms (AO, LLC, GmbH) weigh a fifth of other words: they are recognised
-but never decide a match. Number words ('7', '2021') must be equal: in a
+Words weigh by rarity, legal forms (AO, LLC, GmbH) a fifth of that (the
+index's `scaled_weights`): recognised, never deciding. Number words ('7', '2021') must be equal: in a
 vessel's name a different number is a different ship.
 """
 
 from __future__ import annotations
+
+import functools
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -22,13 +24,13 @@ from banwatch.match.index import IndexedName
 from banwatch.model import WordMatch
 
 QUERY_SHARE = 0.6
-LEGAL_FORM_FACTOR = 0.2
 SOUND_SIMILARITY, SOUND_FLOOR = 0.9, 0.80
 TYPO_FLOOR, TYPO_PENALTY = 0.88, 0.05
 INITIAL_SIMILARITY = 0.7
 MIN_TYPO_LENGTH = 5
 
 
+@functools.lru_cache(maxsize=1 << 20)  # the same word pairs recur across candidates and queries
 def word_similarity(query: str, query_sound: str, listed: str, listed_sound: str,
                     person: bool) -> tuple[float, str]:
     if query == listed:
@@ -50,15 +52,12 @@ def word_similarity(query: str, query_sound: str, listed: str, listed_sound: str
     return 0.0, ""
 
 
-def compare(tokens: tuple[str, ...], sounds: tuple[str, ...], legal: tuple[bool, ...],
-            weights: list[float], listed: IndexedName, listed_weights: list[float],
-            person: bool) -> tuple[float, list[tuple]]:
+def compare(tokens: tuple[str, ...], sounds: tuple[str, ...], query_weights: list[float],
+            listed: IndexedName, person: bool) -> tuple[float, list[tuple]]:
     """(name score in [0, 1], the word pairs as tuples) for a query name against
     `listed`. Tuples, not models: most candidates are discarded, and building a
     pydantic model per pair would cost more than the scoring (see `word_matches`)."""
-    query_weights = [w * (LEGAL_FORM_FACTOR if is_legal else 1.0) for w, is_legal in zip(weights, legal, strict=True)]
-    listed_w = [w * (LEGAL_FORM_FACTOR if is_legal else 1.0) for w, is_legal in
-                zip(listed_weights, listed.legal, strict=True)]
+    listed_w = listed.weights
     pairs: list[tuple[float, int, int, str]] = []
     for i, (query_word, query_sound) in enumerate(zip(tokens, sounds, strict=True)):
         for j, (listed_word, listed_sound) in enumerate(zip(listed.tokens, listed.sounds, strict=True)):

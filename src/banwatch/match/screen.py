@@ -17,13 +17,13 @@ from collections.abc import Iterable
 
 from banwatch.errors import BadInput
 from banwatch.match.index import IndexedEntity, IndexedName, ScreeningIndex, name_key
-from banwatch.match.score import compare, word_matches
+from banwatch.match.score import QUERY_SHARE, compare, word_matches
 from banwatch.model import EntityType, ListedEntity, NameKind, ScreeningHit, ScreenQuery
 
 #: the default alert threshold; benchmarks/bench_quality.py measures it
 DEFAULT_THRESHOLD = 0.80
-#: names scoring this far under the threshold are not worth the secondary fields
-SECONDARY_MARGIN = 0.15
+#: the most the secondary fields can add (birth year +0.05, country +0.03)
+BEST_BONUS = 0.08
 DEFAULT_LIMIT = 10
 
 
@@ -46,14 +46,17 @@ class Screener:
         if not tokens:
             raise BadInput("name", f"{query.name!r} has no letters or digits to screen")
         index = self.index
-        weights = [index.weight(token) for token in tokens]
+        weights = list(index.scaled_weights(tokens, legal))
+        # The best a name can score is QUERY_SHARE x (share of query weight it can reach)
+        # + (1 - QUERY_SHARE); with at most BEST_BONUS from secondary fields it must
+        # still reach the threshold, or it is not worth scoring.
+        least_share = max(0.0, (threshold - BEST_BONUS - (1 - QUERY_SHARE)) / QUERY_SHARE)
         best: dict[int, tuple[float, IndexedName, list[tuple]]] = {}
-        for name_id in index.candidates(tokens, sounds):
+        for name_id in index.candidates(tokens, sounds, weights, least_share):
             listed = index.names[name_id]
             entity = index.entities[listed.entity]
             person = query.type is EntityType.person or entity.type is EntityType.person
-            score, evidence = compare(tokens, sounds, legal, weights, listed,
-                                      [index.weight(token) for token in listed.tokens], person)
+            score, evidence = compare(tokens, sounds, weights, listed, person)
             if listed.kind is NameKind.weak:
                 score *= 0.9
             current = best.get(listed.entity)
@@ -69,7 +72,7 @@ class Screener:
         for position, (name_score, listed, evidence) in best.items():
             entity = index.entities[position]
             shares_identifier = position in self.identifier_matches(query)
-            if name_score < threshold - SECONDARY_MARGIN and not shares_identifier:
+            if name_score < threshold - BEST_BONUS and not shares_identifier:
                 continue
             score, adjustments = adjust(name_score, query, entity, shares_identifier)
             if score >= threshold:

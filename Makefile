@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The demo keeps its embedded store in out/home, away from ~/.banwatch.
 demo: $(STAMP)
-	$(BIN)/banwatch demo --out out
+	BANWATCH_HOME=$(CURDIR)/out/home $(BIN)/banwatch demo --out out
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q

@@ -15,7 +15,8 @@ app = typer.Typer(help="Comply with bans on foreign-adversary technology and wit
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(lists.app, name="lists")
-for command in (decisions.decide, decisions.decide_file, decisions.demo, screening.screen):
+for command in (decisions.decide, decisions.decide_file, decisions.demo, screening.screen,
+                screening.screen_file):
     app.command(name=command.__name__.replace("_", "-"))(command)
 
 

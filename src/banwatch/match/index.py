@@ -33,6 +33,8 @@ MAX_CANDIDATES = 250
 COMMON_SHARE = 0.02
 #: how much a legal form (AO, LLC, GmbH) weighs against an ordinary word of the same rarity
 LEGAL_FORM_FACTOR = 0.2
+#: query words whose near words are remembered before the memory starts afresh
+NEAR_WORDS_REMEMBERED = 200_000
 #: names longer than this many words are cut: lists hold no such names, a query may
 LONGEST_NAME = 24
 
@@ -85,6 +87,7 @@ class ScreeningIndex:
     by_trigram: dict[str, list[str]] = field(default_factory=dict)  # -> vocabulary words
     weights: dict[str, float] = field(default_factory=dict)
     default_weight: float = 1.0  # of a word the lists do not have: as rare as the rarest
+    _near: dict[str, list[str]] = field(default_factory=dict, repr=False)  # near_words, remembered
 
     @classmethod
     def build(cls, entities: Iterable[ListedEntity], measures_of: dict[str, list[str]] | None = None
@@ -146,9 +149,21 @@ class ScreeningIndex:
                      for token, is_legal in zip(tokens, legal, strict=True))
 
     def near_words(self, token: str) -> list[str]:
-        """Words of the lists within a typo or two of `token` (len >= 4)."""
+        """Words of the lists within a typo or two of `token` (len >= 4),
+        remembered per word: customers' names repeat, and this lookup was half
+        the time of screening a name the lists do not have."""
         if len(token) < 4:
             return []
+        known = self._near.get(token)
+        if known is not None:
+            return known
+        found = self._find_near_words(token)
+        if len(self._near) > NEAR_WORDS_REMEMBERED:
+            self._near.clear()
+        self._near[token] = found
+        return found
+
+    def _find_near_words(self, token: str) -> list[str]:
         counts: dict[str, int] = defaultdict(int)
         grams = trigrams(token)
         for gram in grams:

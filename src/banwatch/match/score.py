@@ -30,7 +30,7 @@ INITIAL_SIMILARITY = 0.7
 MIN_TYPO_LENGTH = 5
 
 
-@functools.lru_cache(maxsize=1 << 20)  # the same word pairs recur across candidates and queries
+@functools.lru_cache(maxsize=1 << 18)  # the same word pairs recur across candidates and queries
 def word_similarity(query: str, query_sound: str, listed: str, listed_sound: str,
                     person: bool) -> tuple[float, str]:
     if query == listed:

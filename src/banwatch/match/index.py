@@ -20,7 +20,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
+from rigour.names import replace_org_types_compare
 
 from banwatch.match.normalise import is_legal_form, phonetic, words
 from banwatch.model import EntityType, ListedEntity, NameKind
@@ -63,8 +64,20 @@ class IndexedEntity:
     measures: tuple[str, ...]
 
 
+#: abbreviated legal forms written out, so that rigour's compare form collapses every
+#: spelling of a form of several words ('joint stock co', 'joint-stock company') to one ('jsc')
+LONG_FORMS = {"co": "company", "corp": "corporation", "inc": "incorporated", "ltd": "limited", "pte": "private",
+              "coltd": "company limited", "cia": "compania", "ltda": "limitada"}
+#: name particles of Arabic names written several ways
+PARTICLES = {"el": "al", "ben": "bin", "ibn": "bin", "abou": "abu", "bou": "abu"}
+
+
 def name_key(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[bool, ...]]:
-    tokens = words(text)[:LONGEST_NAME]
+    spelled = " ".join(LONG_FORMS.get(word, word) for word in words(text))
+    collapsed = replace_org_types_compare(spelled)
+    if len(words(collapsed)) < len(words(spelled)):  # a legal form of several words became one
+        spelled = collapsed
+    tokens = tuple(PARTICLES.get(token, token) for token in words(spelled))[:LONGEST_NAME]
     return tokens, tuple(phonetic(token) for token in tokens), tuple(is_legal_form(token) for token in tokens)
 
 
@@ -172,7 +185,7 @@ class ScreeningIndex:
         limit = 1 if len(token) < 8 else 2
         need = max(1, len(grams) - 3 * limit)  # each edit breaks at most three trigrams
         return [word for word, shared in counts.items()
-                if shared >= need and Levenshtein.distance(token, word, score_cutoff=limit) <= limit]
+                if shared >= need and OSA.distance(token, word, score_cutoff=limit) <= limit]
 
     def candidates(self, tokens: tuple[str, ...], sounds: tuple[str, ...], weights: list[float],
                    least_share: float = 0.0) -> list[int]:

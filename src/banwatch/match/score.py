@@ -7,7 +7,12 @@ middle name costs a little and an extra, unknown word costs more. Each pair
 counts by its similarity:
 - the same word: 1.0;
 - sounds alike (same metaphone, Jaro-Winkler >= 0.80): 0.9;
-- a typo (Jaro-Winkler >= 0.88, both words of 5+ letters): its similarity less 0.05;
+- a typo: Jaro-Winkler >= 0.88 with both words of 5+ letters (its similarity
+  less 0.05), or, where Jaro-Winkler misses a typo near a word's start
+  ('bhmad'/'ahmad'), one edit in words of 4+ letters or two in words of 8+
+  (0.85, 0.80); a letter dropped between a 3- and a 4-letter word ('geb' for
+  'gleb') is 0.80, a resemblance for a reviewer rather than a match alone;
+- the same legal form written two ways ('co'/'company', 'ltd'/'limited'): 1.0;
 - an initial ('A.' for 'Andrei'): 0.7 for people.
 Words weigh by rarity, legal forms (AO, LLC, GmbH) a fifth of that (the
 index's `scaled_weights`): recognised, never deciding. Number words ('7', '2021') must be equal: in a
@@ -18,7 +23,7 @@ from __future__ import annotations
 
 import functools
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from banwatch.match.index import IndexedName
 from banwatch.model import WordMatch
@@ -28,6 +33,10 @@ SOUND_SIMILARITY, SOUND_FLOOR = 0.9, 0.80
 TYPO_FLOOR, TYPO_PENALTY = 0.88, 0.05
 INITIAL_SIMILARITY = 0.7
 MIN_TYPO_LENGTH = 5
+EDIT_SIMILARITY = 0.85
+#: legal forms that are one form written two ways (rigour keeps them apart)
+LEGAL_CANON = {"company": "co", "corporation": "corp", "incorporated": "inc", "limited": "ltd", "ltda": "ltd",
+               "limitada": "ltd", "private": "pte", "compania": "cia"}
 
 
 @functools.lru_cache(maxsize=1 << 18)  # the same word pairs recur across candidates and queries
@@ -37,18 +46,31 @@ def word_similarity(query: str, query_sound: str, listed: str, listed_sound: str
         return 1.0, "same"
     if query.isdigit() or listed.isdigit():
         return 0.0, ""
+    if LEGAL_CANON.get(query, query) == LEGAL_CANON.get(listed, listed):
+        return 1.0, "same legal form"
     if person and len(query) == 1 and listed.startswith(query):
         return INITIAL_SIMILARITY, "initial"
     if person and len(listed) == 1 and query.startswith(listed):
         return INITIAL_SIMILARITY, "initial"
+    if sorted((len(query), len(listed))) == [3, 4] and query.isalpha() and listed.isalpha() \
+            and OSA.distance(query, listed, score_cutoff=1) <= 1:  # a letter dropped: 'geb' for 'gleb'
+        return EDIT_SIMILARITY - 0.05, "typo"
     if len(query) < 3 or len(listed) < 3:
         return 0.0, ""
     similarity = JaroWinkler.similarity(query, listed)
     if query_sound and query_sound == listed_sound and similarity >= SOUND_FLOOR:
         return max(SOUND_SIMILARITY, similarity - TYPO_PENALTY), "sounds alike"
-    # A typo needs five letters on both sides: 'ali' and 'wali' are two names, not one misspelt.
+    # Jaro-Winkler typos need five letters on both sides; shorter words go by edit count below.
     if similarity >= TYPO_FLOOR and min(len(query), len(listed)) >= MIN_TYPO_LENGTH:
         return similarity - TYPO_PENALTY, "typo"
+    # Jaro-Winkler misses a typo near the start of a short word ('bhmad', 'zafir'): count edits
+    # (a swap is one), one in a word of 4+ letters, two in a word of 8+.
+    shortest = min(len(query), len(listed))
+    limit = 2 if shortest >= 8 else 1 if shortest >= 4 else 0
+    if limit and query.isalpha() and listed.isalpha():
+        edits = OSA.distance(query, listed, score_cutoff=limit)
+        if edits <= limit:
+            return EDIT_SIMILARITY - 0.05 * (edits - 1), "typo"
     return 0.0, ""
 
 

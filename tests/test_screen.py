@@ -151,3 +151,15 @@ def test_yente_match_shaped_queries(screener):
                 {"queries": {"q": {"schema": "Person", "properties": {}}}}, {"nothing": 1}):
         with pytest.raises(BadInput):
             match_queries(bad, screener)
+
+
+def test_python_screen_returns_what_the_command_prints(tmp_path, monkeypatch):
+    import banwatch
+
+    assert run_banwatch("lists", "load", str(DATA / "un" / "consolidated.xml"), home=tmp_path).returncode == 0
+    printed = run_json("screen", "--json", "Doku Umarow", "--dob", "1964", home=tmp_path)["matches"]
+    monkeypatch.setenv("BANWATCH_HOME", str(tmp_path))
+    hits = banwatch.screen("Doku Umarow", birth_date="1964")
+    assert [(h.entity_id, h.score, h.explanation) for h in hits] == \
+        [(m["entity_id"], m["score"], m["explanation"]) for m in printed]
+    assert hits and hits[0].entity_id == "un:QDi.290"

@@ -8,7 +8,9 @@
 
 from banwatch.catalog import load_catalog
 from banwatch.decide import decide
-from banwatch.model import Decision, Measure, Outcome, Transaction, TransactionType
+from banwatch.model import Decision, Measure, Outcome, ScreeningHit, Transaction, TransactionType
+from banwatch.screening import screen
 
 __version__ = "0.1.0"
-__all__ = ["Decision", "Measure", "Outcome", "Transaction", "TransactionType", "decide", "load_catalog"]
+__all__ = ["Decision", "Measure", "Outcome", "ScreeningHit", "Transaction", "TransactionType", "decide",
+           "load_catalog", "screen"]

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from banwatch.cli.common import (EXIT_BAD_INPUT, OUTCOME_STYLE, WORST_FIRST, err, measures, out, print_json,
                                  reports_bad_input)
-from banwatch.cli.screening import load_screener
+from banwatch.screening import load_screener
 from banwatch.decide import decide as decide_transaction
 from banwatch.match.screen import Screener
 from banwatch.store.snapshots import Store, store_path

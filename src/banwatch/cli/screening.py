@@ -12,7 +12,6 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import closing
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,37 +19,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from banwatch import settings
 from banwatch.cli.common import EXIT_BAD_INPUT, err, out, print_json, reports_bad_input
 from banwatch.errors import BadInput
 from banwatch.match.screen import DEFAULT_LIMIT, DEFAULT_THRESHOLD, Screener
 from banwatch.model import ScreenQuery
-from banwatch.store.snapshots import Store
-
-
-def load_screener() -> Screener:
-    """An index of every active list snapshot, plus the catalog's own parties
-    when the catalog is not loaded as a list of its own. Read from the index
-    cache ($BANWATCH_HOME/index) when these snapshots were indexed before."""
-    from banwatch.catalog import BUNDLED  # noqa: PLC0415
-    from banwatch.match.cache import cached_screener, folder_digest  # noqa: PLC0415
-
-    with closing(Store.open()) as store:
-        snapshots = store.active()
-        with_catalog = "catalog" not in {snap.source for snap in snapshots}
-
-        def build() -> Screener:
-            from banwatch.lists.catalog_parties import catalog_entities  # noqa: PLC0415 (FtM import cost)
-
-            # by snapshot id, not "the active ones": a load switching lists meanwhile must not
-            # put other entities than the key says into the index
-            entities = [entity for snap in snapshots for entity in store.entities(snap.id)]
-            if with_catalog:
-                entities += catalog_entities().entities
-            return Screener.from_entities(entities)
-
-        return cached_screener(snapshots, folder_digest(BUNDLED) if with_catalog else None, build,
-                               settings.home() / "index")
+from banwatch.screening import load_screener
 
 
 def query_from(name: str, entity_type: str | None, country: str | None, dob: str | None,

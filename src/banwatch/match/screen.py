@@ -62,16 +62,16 @@ class Screener:
             current = best.get(listed.entity)
             if current is None or score > current[0]:
                 best[listed.entity] = (score, listed, evidence)
-        for position in self.identifier_matches(query):
+        shared_identifier = self.identifier_matches(query)  # once per query, not per candidate
+        for position in shared_identifier:
             if position not in best:
-                entity = index.entities[position]
                 listed = next(name for name in index.names if name.entity == position)
                 best[position] = (0.0, listed, [])
 
         hits = []
         for position, (name_score, listed, evidence) in best.items():
             entity = index.entities[position]
-            shares_identifier = position in self.identifier_matches(query)
+            shares_identifier = position in shared_identifier
             if name_score < threshold - BEST_BONUS and not shares_identifier:
                 continue
             score, adjustments = adjust(name_score, query, entity, shares_identifier)

@@ -47,7 +47,7 @@ from pathlib import Path
 
 from banwatch.errors import BadInput
 from banwatch.lists.reading import ParsedList, country_code, iso_date, script_of
-from banwatch.lists.tabular import Row, UniqueIds, clean, list_file, read_table, split_aka, stable_hash
+from banwatch.lists.tabular import Row, UniqueIds, clean, list_file, read_table, row_date, split_aka, stable_hash
 from banwatch.model import (
     Address,
     EntityType,
@@ -132,16 +132,6 @@ def _split(value: str) -> list[str]:
     return [part for item in value.split("; ") if (part := clean(item).strip(";").strip())]
 
 
-def _date(where: str, row: Row, column: str) -> str | None:
-    value = row[column]
-    if not value:
-        return None
-    iso = iso_date(value)
-    if iso is None or len(iso) != 10:
-        raise BadInput(where, f"{column} {value[:40]!r} is not a date")
-    return iso
-
-
 def _entity(where: str, source_id: str, row: Row, list_name: re.Match[str],
             duplicate_of: str | None) -> ListedEntity:
     kind = row["type"].lower()
@@ -152,7 +142,7 @@ def _entity(where: str, source_id: str, row: Row, list_name: re.Match[str],
     for column in PROPERTY_COLUMNS:  # as written (trimmed): licence texts are quoted downstream
         if value := row[column]:
             properties[column] = value
-    if end := _date(where, row, "end_date"):
+    if end := row_date(where, row, "end_date"):
         properties["end_date"] = end
     if duplicate_of:
         properties["duplicate_of"] = f"{SOURCE}:{duplicate_of}"
@@ -210,7 +200,7 @@ def _entity(where: str, source_id: str, row: Row, list_name: re.Match[str],
 
     programs = [clean(f"{list_name['before']}{list_name['after']}")]
     programs += [program for program in _split(row["programs"]) if program not in programs]
-    start = _date(where, row, "start_date")
+    start = row_date(where, row, "start_date")
     return ListedEntity(
         id=f"{SOURCE}:{source_id}", source=SOURCE, source_id=source_id, type=TYPES[kind],
         name=name, aliases=aliases, addresses=addresses, countries=countries,

@@ -28,8 +28,8 @@ import datetime as dt
 from pathlib import Path
 
 from banwatch.errors import BadInput
-from banwatch.lists.reading import ParsedList, country_code, iso_date, script_of
-from banwatch.lists.tabular import Row, UniqueIds, clean, list_file, read_table, split_aka, stable_hash
+from banwatch.lists.reading import ParsedList, country_code, script_of
+from banwatch.lists.tabular import Row, UniqueIds, clean, list_file, read_table, row_date, split_aka, stable_hash
 from banwatch.model import Address, EntityType, ListedEntity, ListedName
 
 SOURCE = "bis-dpl"
@@ -63,16 +63,6 @@ def read_dpl(path: Path) -> ParsedList:
     return parsed
 
 
-def _date(path: Path, row: Row, column: str) -> str | None:
-    value = row[column]
-    if not value:
-        return None
-    iso = iso_date(value)
-    if iso is None or len(iso) != 10:
-        raise BadInput(f"{path} line {row.line}", f"{column} {value!r} is not a date")
-    return iso
-
-
 def _entity(path: Path, source_id: str, row: Row, duplicate_of: str | None) -> ListedEntity:
     listed_name = clean(row["Name"])
     name, embedded = split_aka(listed_name)
@@ -84,10 +74,11 @@ def _entity(path: Path, source_id: str, row: Row, duplicate_of: str | None) -> L
                       region=row["State"] or None, postal_code=row["Postal_Code"] or None,
                       country=country, country_name=country_name)
 
-    effective = _date(path, row, "Effective_Date")
+    where = f"{path} line {row.line}"
+    effective = row_date(where, row, "Effective_Date")
     properties = {
-        "expiration_date": _date(path, row, "Expiration_Date"),
-        "last_update": _date(path, row, "Last_Update"),
+        "expiration_date": row_date(where, row, "Expiration_Date"),
+        "last_update": row_date(where, row, "Last_Update"),
         "standard_order": row["Standard_Order"].upper() or None,
         "action": clean(row["Action"]) or None,
         "fr_citation": clean(row["FR_Citation"]) or None,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from banwatch.errors import BadInput
-from banwatch.lists.reading import read_text
+from banwatch.lists.reading import iso_date, read_text
 from banwatch.model import NameKind
 
 
@@ -99,6 +99,18 @@ def _check_header(path: Path, line: int, record: list[str], columns: Sequence[st
     if duplicated:
         raise BadInput(f"{path} line {line}", f"the header names {', '.join(duplicated)} twice")
     return header
+
+
+def row_date(where: str, row: Row, column: str) -> str | None:
+    """The ISO day in `column`, None when empty; anything else there is bad input
+    (the value is cut to 40 characters in the message)."""
+    value = row[column]
+    if not value:
+        return None
+    iso = iso_date(value)
+    if iso is None or len(iso) != 10:
+        raise BadInput(where, f"{column} {value[:40]!r} is not a date")
+    return iso
 
 
 def clean(text: str | None) -> str:

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz.distance import OSA
 from rigour.names import replace_org_types_compare
 
@@ -34,8 +35,12 @@ MAX_CANDIDATES = 250
 COMMON_SHARE = 0.02
 #: how much a legal form (AO, LLC, GmbH) weighs against an ordinary word of the same rarity
 LEGAL_FORM_FACTOR = 0.2
-#: query words whose near words are remembered before the memory starts afresh
-NEAR_WORDS_REMEMBERED = 200_000
+#: query words whose lookups are remembered before the memory starts afresh
+#: (a few hundred bytes each: tens of MB at most per process)
+WORDS_REMEMBERED = 100_000
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+#: a word in at most this many names may be a typo in the lists themselves: its near words are looked up too
+RARE_POSTINGS = 25
 #: names longer than this many words are cut: lists hold no such names, a query may
 LONGEST_NAME = 24
 
@@ -48,7 +53,10 @@ class IndexedName:
     tokens: tuple[str, ...]
     sounds: tuple[str, ...]
     legal: tuple[bool, ...]  # per token: a legal form (AO, LLC, GmbH ...)
-    weights: tuple[float, ...] = ()  # per token, set once the index knows every word's rarity
+    # set once the index knows every word's rarity:
+    weights: tuple[float, ...] = ()  # per token
+    total: float = 1.0  # of the weights
+    peak: float = 0.0  # the heaviest word's weight
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,16 +81,28 @@ PARTICLES = {"el": "al", "ben": "bin", "ibn": "bin", "abou": "abu", "bou": "abu"
 
 
 def name_key(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[bool, ...]]:
-    spelled = " ".join(LONG_FORMS.get(word, word) for word in words(text))
-    collapsed = replace_org_types_compare(spelled)
-    if len(words(collapsed)) < len(words(spelled)):  # a legal form of several words became one
-        spelled = collapsed
-    tokens = tuple(PARTICLES.get(token, token) for token in words(spelled))[:LONGEST_NAME]
+    spelled = tuple(LONG_FORMS.get(word, word) for word in words(text))
+    collapsed = replace_org_types_compare(" ".join(spelled))
+    if collapsed != " ".join(spelled):
+        shorter = words(collapsed)
+        if len(shorter) < len(spelled):  # a legal form of several words became one
+            spelled = shorter
+    tokens = tuple(PARTICLES.get(token, token) for token in spelled)[:LONGEST_NAME]
     return tokens, tuple(phonetic(token) for token in tokens), tuple(is_legal_form(token) for token in tokens)
 
 
 def identifier_key(value: str) -> str:
     return "".join(char for char in value.upper() if char.isalnum())
+
+
+def one_edit(word: str) -> set[str]:
+    """Every string one letter dropped, swapped, changed or added from `word`
+    (Norvig's spelling corrector): about 60 per letter, each a dict lookup."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({left + right[1:] for left, right in splits if right}
+            | {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
+            | {left + letter + right[1:] for left, right in splits if right for letter in LETTERS}
+            | {left + letter + right for left, right in splits for letter in LETTERS})
 
 
 def trigrams(token: str) -> set[str]:
@@ -100,7 +120,7 @@ class ScreeningIndex:
     by_trigram: dict[str, list[str]] = field(default_factory=dict)  # -> vocabulary words
     weights: dict[str, float] = field(default_factory=dict)
     default_weight: float = 1.0  # of a word the lists do not have: as rare as the rarest
-    _near: dict[str, list[str]] = field(default_factory=dict, repr=False)  # near_words, remembered
+    _lookups: dict[str, tuple[np.ndarray, frozenset[str]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, entities: Iterable[ListedEntity], measures_of: dict[str, list[str]] | None = None
@@ -142,8 +162,10 @@ class ScreeningIndex:
         total = max(len(index.names), 1)
         index.weights = {token: math.log(1 + total / len(postings)) for token, postings in by_token.items()}
         index.default_weight = math.log(1 + total)
-        index.names = [IndexedName(n.entity, n.text, n.kind, n.tokens, n.sounds, n.legal,
-                                   index.scaled_weights(n.tokens, n.legal)) for n in index.names]
+        for position, name in enumerate(index.names):
+            weights = index.scaled_weights(name.tokens, name.legal)
+            index.names[position] = IndexedName(name.entity, name.text, name.kind, name.tokens, name.sounds,
+                                                name.legal, weights, sum(weights) or 1.0, max(weights))
         by_trigram: dict[str, list[str]] = defaultdict(list)
         for token in index.by_token:
             if len(token) >= 4:
@@ -158,69 +180,108 @@ class ScreeningIndex:
     def scaled_weights(self, tokens: tuple[str, ...], legal: tuple[bool, ...]) -> tuple[float, ...]:
         """Each word's weight in a name: its rarity, a fifth of it for a legal form
         (recognised, never deciding)."""
-        return tuple(self.weight(token) * (LEGAL_FORM_FACTOR if is_legal else 1.0)
+        rarity, unknown = self.weights.get, self.default_weight
+        return tuple(rarity(token, unknown) * (LEGAL_FORM_FACTOR if is_legal else 1.0)
                      for token, is_legal in zip(tokens, legal, strict=True))
 
     def near_words(self, token: str) -> list[str]:
-        """Words of the lists within a typo or two of `token` (len >= 4),
-        remembered per word: customers' names repeat, and this lookup was half
-        the time of screening a name the lists do not have."""
-        if len(token) < 4:
+        """Words of the lists one edit from `token` (a letter dropped, added,
+        changed or two swapped), two edits for a word of 8+ letters; for a
+        3-letter word, the 4-letter words with one more letter ('geb' ->
+        'gleb'). These are the typos `score.word_similarity` accepts by edit
+        count, so a name reached through them can score as a typo."""
+        if len(token) < 3:
             return []
-        known = self._near.get(token)
-        if known is not None:
-            return known
-        found = self._find_near_words(token)
-        if len(self._near) > NEAR_WORDS_REMEMBERED:
-            self._near.clear()
-        self._near[token] = found
-        return found
-
-    def _find_near_words(self, token: str) -> list[str]:
+        if len(token) < 8:  # every word one edit away, looked up: exact where trigrams miss 'cihn'/'chin'
+            found = {word for word in one_edit(token) if word in self.by_token and word != token}
+            return sorted(word for word in found if len(token) >= 4 or len(word) == 4)
         counts: dict[str, int] = defaultdict(int)
         grams = trigrams(token)
         for gram in grams:
             for word in self.by_trigram.get(gram, ()):
                 counts[word] += 1
-        limit = 1 if len(token) < 8 else 2
-        need = max(1, len(grams) - 3 * limit)  # each edit breaks at most three trigrams
+        need = max(1, len(grams) - 4 * 2)  # an edit breaks at most four trigrams (a swap does)
         return [word for word, shared in counts.items()
-                if shared >= need and OSA.distance(token, word, score_cutoff=limit) <= limit]
+                if shared >= need and OSA.distance(token, word, score_cutoff=2) <= 2]
+
+    def lookups(self, token: str, sound: str) -> tuple[np.ndarray, frozenset[str]]:
+        """The names holding `token`, a word that sounds like it or, for a word
+        the lists do not have, a typo of it, as an array of name positions;
+        and those typos (the near words).
+        Remembered per word: customers' names repeat, and the typo search was
+        half the time of screening a name the lists do not have."""
+        known = self._lookups.get(token)
+        if known is not None:
+            return known
+        postings = self.by_token.get(token, [])
+        found: set[int] = set(postings)
+        if sound:  # a sound shared by too many names is cut: it would find everyone
+            found.update(self.by_sound.get(sound, ())[: int(COMMON_SHARE * len(self.names)) + 1])
+        # A word the lists hold in only a name or two may itself be a typo ('mohmed'): its near words too.
+        near = frozenset() if len(postings) > RARE_POSTINGS else frozenset(self.near_words(token))
+        for word in near:
+            found.update(self.by_token[word])
+        result = np.fromiter(found, dtype=np.int32, count=len(found)), near
+        if len(self._lookups) > WORDS_REMEMBERED:
+            self._lookups.clear()
+        self._lookups[token] = result
+        return result
 
     def candidates(self, tokens: tuple[str, ...], sounds: tuple[str, ...], weights: list[float],
-                   least_share: float = 0.0) -> list[int]:
+                   least_score: float = 0.0, query_share: float = 1.0) -> list[int]:
         """Names sharing a word, a sound or a near word with the query, the most
-        promising first. Each query word counts its weight once per name. A name
-        whose reachable share of the query's weight is under `least_share` is
-        dropped: no scoring could bring it up to the threshold. Common words are
-        not used to find names but are counted as reachable, since they may
-        still match when scored."""
+        promising first (by the query weight they share).
+
+        A name is dropped when even a perfect match of every word that reached
+        it could not bring its name score (`query_share` of the query's weight
+        matched plus the rest of the listed name's) up to `least_score`:
+        - on the query side, the weight of the query words that reached it,
+          plus the common words, which find no names but may match when scored;
+        - on the listed side, a query word the name holds as such weighs what
+          it weighs in the query; one that reached it by sound or as a typo
+          counts as the name's heaviest word, since which listed word it will
+          meet is not known yet.
+        Nine in ten names a random customer name reaches share only a first
+        name and are dropped here, before any word is compared.
+
+        The query side is summed over an array of all names (numpy), not in a
+        Python loop per posting: a common sound reaches hundreds of names."""
         common = COMMON_SHARE * len(self.names)
-        reach: dict[int, float] = defaultdict(float)
-        always = 0.0  # weight of common words: reachable by any candidate
+        reached: list[tuple[str, str, float, np.ndarray, frozenset[str]]] = []
+        always, always_words = 0.0, 0
         for token, sound, weight in zip(tokens, sounds, weights, strict=True):
             postings = self.by_token.get(token)
             if postings is not None and len(postings) > common:
                 always += weight
-                continue
-            found: set[int] = set(postings or ())
-            if sound:
-                found.update(self.by_sound.get(sound, ())[: int(common) + 1])
-            if postings is None:  # not a word of the lists: look for its typos
-                for near in self.near_words(token):
-                    found.update(self.by_token[near])
-            for name_id in found:
-                reach[name_id] += weight
-        if not reach and always:  # only common words ("Bank of China"): use them after all
-            for token, weight in zip(tokens, weights, strict=True):
-                for name_id in self.by_token.get(token, ()):
-                    reach[name_id] += weight
-            always = 0.0
+                always_words += 1
+            else:
+                reached.append((token, sound, weight, *self.lookups(token, sound)))
+        if not reached and always:  # only common words ("Bank of China"): use them after all
+            reached = [(token, "", weight, np.array(self.by_token.get(token, []), dtype=np.int32), frozenset())
+                       for token, weight in zip(tokens, weights, strict=True)]
+            always, always_words = 0.0, 0
+        reach = np.zeros(len(self.names))
+        for _token, _sound, weight, ids, _near in reached:
+            reach[ids] += weight
         total = sum(weights) or 1.0
-        need = least_share * total - always
-        ranked = sorted((name_id for name_id, weight in reach.items() if weight >= need),
-                        key=reach.__getitem__, reverse=True)
-        return ranked[:MAX_CANDIDATES]
+        # the query weight a name must reach even if its listed side matched wholly
+        need = (least_score - (1 - query_share)) * total / query_share - always
+        ids = np.flatnonzero(reach >= need if need > 0 else reach > 0)
+        kept: list[tuple[float, int]] = []
+        for name_id, query_reach in zip(ids.tolist(), reach[ids].tolist(), strict=True):
+            name = self.names[name_id]
+            listed_reach = always_words * name.peak
+            for token, sound, weight, _ids, near in reached:
+                if token in name.tokens:
+                    listed_reach += weight
+                elif (sound and sound in name.sounds) or not near.isdisjoint(name.tokens):
+                    listed_reach += name.peak
+            best = (query_share * (query_reach + always) / total
+                    + (1 - query_share) * min(listed_reach / name.total, 1.0))
+            if best >= least_score:
+                kept.append((-query_reach, name_id))
+        kept.sort()
+        return [name_id for _reach, name_id in kept[:MAX_CANDIDATES]]
 
     def entities_with_identifier(self, value: str) -> list[int]:
         return self.by_identifier.get(identifier_key(value), [])

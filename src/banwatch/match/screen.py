@@ -47,12 +47,10 @@ class Screener:
             raise BadInput("name", f"{query.name!r} has no letters or digits to screen")
         index = self.index
         weights = list(index.scaled_weights(tokens, legal))
-        # The best a name can score is QUERY_SHARE x (share of query weight it can reach)
-        # + (1 - QUERY_SHARE); with at most BEST_BONUS from secondary fields it must
-        # still reach the threshold, or it is not worth scoring.
-        least_share = max(0.0, (threshold - BEST_BONUS - (1 - QUERY_SHARE)) / QUERY_SHARE)
+        # With at most BEST_BONUS from the secondary fields, a name must be able to
+        # score threshold - BEST_BONUS to be worth scoring.
         best: dict[int, tuple[float, IndexedName, list[tuple]]] = {}
-        for name_id in index.candidates(tokens, sounds, weights, least_share):
+        for name_id in index.candidates(tokens, sounds, weights, threshold - BEST_BONUS, QUERY_SHARE):
             listed = index.names[name_id]
             entity = index.entities[listed.entity]
             person = query.type is EntityType.person or entity.type is EntityType.person

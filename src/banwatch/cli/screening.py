@@ -5,11 +5,13 @@ from __future__ import annotations
 import codecs
 import csv
 import gc
+import io
 import multiprocessing
 import os
 import time
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -104,6 +106,19 @@ _column_names: dict[str, str] = {}  # query_from's name for a field -> the file'
 RawRow = tuple[int, str, str, str, str, str]
 # what a worker returns for it: (row number, OUT row, ALL rows) or (row number, problem, None)
 Screened = tuple[int, tuple[str, ...] | str, list[tuple[str, ...]] | None]
+
+
+@dataclass
+class ScreenedChunk:
+    """A chunk's report lines, already CSV text: the parent only writes them,
+    so that it never competes with the workers for a core."""
+    rows: int = 0
+    screened: int = 0
+    matched: int = 0
+    all_matches: int = 0
+    best_csv: str = ""
+    all_csv: str = ""
+    bad: list[tuple[int, str]] = field(default_factory=list)  # (row number, problem)
 
 
 def default_workers() -> int:
@@ -291,17 +306,15 @@ def screen_rows(path: Path, columns: dict[str, Any], screener: Screener, thresho
             task = progress.add_task("rows", total=expected_rows or None)
             results = in_order(pool, work, workers) if pool else map(screen_chunk, work)
             for result in results:
-                for row, outcome, matches in result:
-                    if matches is None:
-                        counts["bad"] += 1
-                        err.print(f"banwatch: bad row: {path} row {row}: {outcome}", markup=False)
-                        continue
-                    counts["screened"] += 1
-                    counts["matched"] += bool(outcome[2])
-                    counts["all"] += len(matches)
-                    best.writerow(outcome)
-                    every.writerows(matches)
-                progress.advance(task, len(result))
+                for row, problem in result.bad:
+                    err.print(f"banwatch: bad row: {path} row {row}: {problem}", markup=False)
+                counts["bad"] += len(result.bad)
+                counts["screened"] += result.screened
+                counts["matched"] += result.matched
+                counts["all"] += result.all_matches
+                best_file.write(result.best_csv)
+                all_file.write(result.all_csv)
+                progress.advance(task, result.rows)
         os.replace(temporary[0], out_path)
         os.replace(temporary[1], all_path)
     except BrokenProcessPool:
@@ -317,7 +330,7 @@ def screen_rows(path: Path, columns: dict[str, Any], screener: Screener, thresho
     return counts
 
 
-def in_order(pool: ProcessPoolExecutor, work: Iterator[list], workers: int) -> Iterator[list[Screened]]:
+def in_order(pool: ProcessPoolExecutor, work: Iterator[list], workers: int) -> Iterator[ScreenedChunk]:
     """The results of screen_chunk over `work`, in order (like Pool.imap), with
     at most CHUNKS_AHEAD chunks per worker in flight: imap and Executor.map read
     the whole input ahead, into memory."""
@@ -330,8 +343,22 @@ def in_order(pool: ProcessPoolExecutor, work: Iterator[list], workers: int) -> I
         yield pending.popleft().result()
 
 
-def screen_chunk(chunk: list) -> list[Screened]:
-    return [screen_row(row) for row in chunk]
+def screen_chunk(chunk: list) -> ScreenedChunk:
+    result = ScreenedChunk(rows=len(chunk))
+    best_text, all_text = io.StringIO(), io.StringIO()
+    best, every = csv.writer(best_text), csv.writer(all_text)
+    for raw in chunk:
+        row, outcome, matches = screen_row(raw)
+        if matches is None:
+            result.bad.append((row, outcome))
+            continue
+        result.screened += 1
+        result.matched += bool(outcome[2])
+        result.all_matches += len(matches)
+        best.writerow(outcome)
+        every.writerows(matches)
+    result.best_csv, result.all_csv = best_text.getvalue(), all_text.getvalue()
+    return result
 
 
 def screen_row(raw: RawRow | tuple[int, str]) -> Screened:

@@ -38,7 +38,6 @@ LEGAL_FORM_FACTOR = 0.2
 #: query words whose lookups are remembered before the memory starts afresh
 #: (a few hundred bytes each: tens of MB at most per process)
 WORDS_REMEMBERED = 100_000
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
 #: a word in at most this many names may be a typo in the lists themselves: its near words are looked up too
 RARE_POSTINGS = 25
 #: names longer than this many words are cut: lists hold no such names, a query may
@@ -95,14 +94,9 @@ def identifier_key(value: str) -> str:
     return "".join(char for char in value.upper() if char.isalnum())
 
 
-def one_edit(word: str) -> set[str]:
-    """Every string one letter dropped, swapped, changed or added from `word`
-    (Norvig's spelling corrector): about 60 per letter, each a dict lookup."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return ({left + right[1:] for left, right in splits if right}
-            | {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
-            | {left + letter + right[1:] for left, right in splits if right for letter in LETTERS}
-            | {left + letter + right for left, right in splits for letter in LETTERS})
+def deletions(word: str) -> set[str]:
+    """`word` with one letter dropped, every way."""
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
 def trigrams(token: str) -> set[str]:
@@ -118,6 +112,7 @@ class ScreeningIndex:
     by_sound: dict[str, list[int]] = field(default_factory=dict)
     by_identifier: dict[str, list[int]] = field(default_factory=dict)  # -> entity positions
     by_trigram: dict[str, list[str]] = field(default_factory=dict)  # -> vocabulary words
+    by_deletion: dict[str, list[str]] = field(default_factory=dict)  # a word less a letter -> vocabulary words
     weights: dict[str, float] = field(default_factory=dict)
     default_weight: float = 1.0  # of a word the lists do not have: as rare as the rarest
     _lookups: dict[str, tuple[np.ndarray, frozenset[str]]] = field(default_factory=dict, repr=False)
@@ -172,6 +167,12 @@ class ScreeningIndex:
                 for gram in trigrams(token):
                     by_trigram[gram].append(token)
         index.by_trigram = dict(by_trigram)
+        by_deletion: dict[str, list[str]] = defaultdict(list)
+        for token in index.by_token:
+            if 4 <= len(token) <= 8:  # the near words of query words of 3 to 7 letters
+                for shorter in deletions(token):
+                    by_deletion[shorter].append(token)
+        index.by_deletion = dict(by_deletion)
         return index
 
     def weight(self, token: str) -> float:
@@ -192,9 +193,18 @@ class ScreeningIndex:
         count, so a name reached through them can score as a typo."""
         if len(token) < 3:
             return []
-        if len(token) < 8:  # every word one edit away, looked up: exact where trigrams miss 'cihn'/'chin'
-            found = {word for word in one_edit(token) if word in self.by_token and word != token}
-            return sorted(word for word in found if len(token) >= 4 or len(word) == 4)
+        if len(token) < 8:
+            # Symmetric deletion (SymSpell): two words one edit apart share a
+            # one-letter deletion, or one is a deletion of the other. Exact where
+            # trigrams miss a swap in a short word ('cihn'/'chin').
+            found = set(self.by_deletion.get(token, ()))
+            for shorter in deletions(token):
+                found.update(self.by_deletion.get(shorter, ()))
+                if shorter in self.by_token:
+                    found.add(shorter)
+            return sorted(word for word in found
+                          if word != token and (len(token) >= 4 or len(word) == 4)
+                          and OSA.distance(token, word, score_cutoff=1) <= 1)
         counts: dict[str, int] = defaultdict(int)
         grams = trigrams(token)
         for gram in grams:

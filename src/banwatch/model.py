@@ -174,6 +174,40 @@ class Source(Strict):
     title: str
 
 
+class SignatureField(StrEnum):
+    """Which field of an inventory item a signature reads."""
+
+    publisher = "publisher"  # vendor, publisher, supplier, author, copyright line
+    name = "name"  # the program's, package's or component's own name
+    package = "package"  # a package manager's name (deb, rpm, npm, PyPI, Homebrew ...)
+    bundle_id = "bundle_id"  # macOS/iOS bundle id, Android application id, browser extension id
+    purl = "purl"  # package URL, as SBOMs carry it
+    oui_vendor = "oui_vendor"  # the IEEE registry's organisation for a MAC address prefix
+
+
+class SignatureMatch(StrEnum):
+    word = "word"  # the pattern as whole words anywhere in the field, case-insensitive
+    exact = "exact"  # the whole field, case-insensitive
+    prefix = "prefix"  # the field starts with the pattern, case-insensitive
+
+
+class Signature(Strict):
+    field: SignatureField
+    match: SignatureMatch
+    patterns: list[str] = Field(min_length=1)
+    label: str = Field(description="what a match means, for the finding: 'Kaspersky as publisher'")
+    source: str = Field(description="where the identifiers come from: a URL or a document")
+
+
+class Detection(Strict):
+    """How to find a measure's products in an inventory (`banwatch estate scan`)."""
+
+    what: str = Field(description="what is looked for, in a phrase: 'Kaspersky software and SDKs'")
+    remediation: str = Field(description="what to do with a finding")
+    signatures: list[Signature] = Field(min_length=1)
+    notes: list[str] = Field([], description="identifiers that could not be sourced, and other caveats")
+
+
 class Measure(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]+$")
     title: str
@@ -201,6 +235,7 @@ class Measure(Strict):
     penalties: list[Penalty] = []
     sources: list[Source] = Field(min_length=1)
     notes: list[str] = Field([], description="what could not be verified, and other caveats")
+    detection: Detection | None = None
 
     @model_validator(mode="after")
     def _phases_in_order(self) -> Measure:

@@ -183,6 +183,7 @@ class SignatureField(StrEnum):
     bundle_id = "bundle_id"  # macOS/iOS bundle id, Android application id, browser extension id
     purl = "purl"  # package URL, as SBOMs carry it
     oui_vendor = "oui_vendor"  # the IEEE registry's organisation for a MAC address prefix
+    path = "path"  # where an item is installed or runs from
 
 
 class SignatureMatch(StrEnum):

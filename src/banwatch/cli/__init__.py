@@ -8,13 +8,14 @@ from typing import Annotated
 import typer
 
 from banwatch import __version__
-from banwatch.cli import catalog, decisions, lists, screening
+from banwatch.cli import catalog, decisions, estate, lists, screening
 from banwatch.cli.common import out
 
 app = typer.Typer(help="Comply with bans on foreign-adversary technology and with sanctions lists.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(lists.app, name="lists")
+app.add_typer(estate.app, name="estate")
 for command in (decisions.decide, decisions.decide_file, decisions.demo, screening.screen,
                 screening.screen_file):
     app.command(name=command.__name__.replace("_", "-"))(command)

@@ -1,0 +1,109 @@
+"""`banwatch estate scan`: find restricted software, SDKs and devices in inventories."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from banwatch.catalog import load_catalog
+from banwatch.cli.common import EXIT_BAD_INPUT, err, out, print_json, reports_bad_input
+from banwatch.errors import BadInput
+from banwatch.estate.findings import summarise
+from banwatch.estate.scan import scan as scan_inventories
+from banwatch.report import estate as report
+from banwatch.settings import catalog_dir
+
+app = typer.Typer(help="Find restricted software, SDKs and devices in an organisation's inventories.",
+                  no_args_is_help=True)
+REPORT_SUFFIXES = (".html", ".htm", ".csv", ".json")
+#: findings listed on the terminal; the report files hold them all
+SHOWN = 25
+
+
+@app.command()
+@reports_bad_input
+def scan(
+    inputs: Annotated[list[Path] | None, typer.Argument(help="Inventory files: osquery results (log or JSON), "
+                                                        "CycloneDX or SPDX SBOMs, CSV exports, nmap XML.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Status on this date (YYYY-MM-DD); default today.")]
+    = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Report file: .html, .csv or .json.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole result as JSON.")] = False,
+    this_machine: Annotated[bool, typer.Option("--this-machine", help="Also scan the machine banwatch runs on "
+                                               "(installed packages, applications, processes).")] = False,
+    host_column: Annotated[str | None, typer.Option(help="CSV exports: the host column.")] = None,
+    name_column: Annotated[str | None, typer.Option(help="CSV exports: the software name column.")] = None,
+    vendor_column: Annotated[str | None, typer.Option(help="CSV exports: the publisher column.")] = None,
+    version_column: Annotated[str | None, typer.Option(help="CSV exports: the version column.")] = None,
+) -> None:
+    """Scan inventories for the catalog's detection signatures; status of every finding on a date."""
+    paths = list(inputs or [])
+    if not paths and not this_machine:
+        raise BadInput("INPUT", "give at least one inventory file, or --this-machine")
+    date = parse_date(as_of)
+    if out_path is not None and out_path.suffix.lower() not in REPORT_SUFFIXES:
+        raise BadInput("--out", f"{out_path}: the report is .html, .csv or .json")
+    missing = [path for path in paths if not path.is_file()]
+    if missing:
+        raise BadInput(str(missing[0]), "no such file")
+    measures = load_catalog(catalog_dir())
+    columns = {key: value for key, value in (("host", host_column), ("name", name_column),
+                                             ("vendor", vendor_column), ("version", version_column)) if value}
+    extra = []
+    if this_machine:
+        from banwatch.estate.inventories.this_machine import read_this_machine  # noqa: PLC0415
+
+        extra.append(read_this_machine)
+    with err.status("Scanning") as status:
+        result = scan_inventories(paths, measures, date, columns, extra,
+                                  progress=lambda origin: status.update(f"Scanning {origin}"))
+    for problem in result.problems:
+        err.print(f"banwatch: error: {problem.where}: {problem.problem}", markup=False)
+    if out_path is not None:
+        report.write(result, out_path)
+    if as_json:
+        print_json(report.as_json(result))
+    else:
+        show(result)
+        if out_path is not None:
+            out.print(f"Report: {out_path}", markup=False)
+    if result.problems:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def parse_date(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise BadInput("--as-of", f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def show(result) -> None:
+    items = sum(inventory.items for inventory in result.inventories)
+    hosts = sum(inventory.hosts for inventory in result.inventories)
+    summary = summarise(result.findings)
+    out.print(f"Scanned {items:,} items on {hosts:,} hosts in {len(result.inventories)} inventory file(s); "
+              f"status as of {result.as_of}: {len(result.findings):,} finding(s) on "
+              f"{len(summary['by_host']):,} host(s).", markup=False)
+    if not result.findings:
+        return
+    table = Table(title="Findings" + (f" (first {SHOWN} of {len(result.findings):,})"
+                                      if len(result.findings) > SHOWN else ""))
+    for column in ("severity", "host", "item", "measure", "why"):
+        table.add_column(column, overflow="fold")
+    for finding in result.findings[:SHOWN]:
+        why = "; ".join(f"{reason.field} ~ {reason.pattern}" for reason in finding.reasons)
+        table.add_row(finding.severity, finding.host, " ".join(filter(None, (finding.name, finding.version))),
+                      finding.measure_id, why)
+    out.print(table)
+    for entry in summary["by_measure"]:
+        out.print(f"{entry['measure_id']}: {entry['findings']} finding(s) on {entry['hosts']} host(s)",
+                  markup=False)
+    first = result.findings[0]
+    out.print(f"e.g. {first.explanation}", markup=False)

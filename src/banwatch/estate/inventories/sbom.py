@@ -1,0 +1,129 @@
+"""SBOMs: CycloneDX (JSON, XML) through cyclonedx-python-lib and SPDX (JSON,
+tag-value) through spdx-tools, the libraries of those two standards.
+
+An SBOM describes one product: its components are the items and the product
+(CycloneDX `metadata.component`, SPDX document name) stands as their host.
+This is how a Kaspersky SDK integrated in a third-party product is found: by
+the component's supplier, publisher, authors or copyright line, or its purl.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import duckdb
+from defusedxml import ElementTree
+
+from banwatch.errors import BadInput
+from banwatch.estate.inventories import load_rows, parse_json, read_whole
+
+CYCLONEDX_NAMESPACE = "http://cyclonedx.org/schema/bom/"
+
+
+def known_cyclonedx_versions() -> set[str]:
+    from cyclonedx.schema import SchemaVersion  # noqa: PLC0415
+
+    return {version.to_version() for version in SchemaVersion}
+
+
+def check_cyclonedx_version(path: Path, version: object) -> None:
+    known = known_cyclonedx_versions()
+    if version not in known:
+        raise BadInput(str(path), f"CycloneDX spec version {version!r} is not one this reader knows "
+                       f"({', '.join(sorted(known))})")
+
+
+def cyclonedx_json(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options: dict) -> str:
+    from cyclonedx.model.bom import Bom  # noqa: PLC0415
+
+    document = parse_json(path)
+    if not isinstance(document, dict):
+        raise BadInput(str(path), "a CycloneDX JSON SBOM is one JSON object")
+    check_cyclonedx_version(path, document.get("specVersion"))
+    try:
+        bom = Bom.from_json(document)  # type: ignore[attr-defined]
+    except Exception as error:  # the library raises many kinds for one thing: not a valid BOM
+        raise BadInput(str(path), f"not a valid CycloneDX SBOM: {error}".splitlines()[0]) from None
+    return load_rows(connection, table, cyclonedx_rows(bom))
+
+
+def cyclonedx_xml(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options: dict) -> str:
+    from cyclonedx.model.bom import Bom  # noqa: PLC0415
+
+    try:  # defusedxml: no DTD, no entity expansion (a hostile SBOM cannot blow up or read files)
+        root = ElementTree.parse(io.BytesIO(read_whole(path))).getroot()
+    except ElementTree.ParseError as error:
+        raise BadInput(str(path), f"malformed XML: {error}") from None
+    except Exception as error:  # defusedxml's refusals of DTDs and entities
+        raise BadInput(str(path), f"refused XML: {type(error).__name__}") from None
+    namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
+    if not namespace.startswith(CYCLONEDX_NAMESPACE):
+        raise BadInput(str(path), f"XML root {root.tag!r} is not a CycloneDX bom")
+    check_cyclonedx_version(path, namespace.removeprefix(CYCLONEDX_NAMESPACE))
+    try:
+        bom = Bom.from_xml(root)  # type: ignore[attr-defined]
+    except Exception as error:  # as above
+        raise BadInput(str(path), f"not a valid CycloneDX SBOM: {error}".splitlines()[0]) from None
+    return load_rows(connection, table, cyclonedx_rows(bom))
+
+
+def cyclonedx_rows(bom) -> list[dict[str, str | None]]:
+    product = bom.metadata.component
+    host = " ".join(filter(None, (product.name, product.version))) if product else "SBOM"
+    rows: list[dict[str, str | None]] = []
+    pending = list(bom.components)
+    while pending:  # components nest: a firmware's SDK inside a module inside the product
+        component = pending.pop(0)
+        pending.extend(component.components)
+        who = [("supplier", component.supplier.name if component.supplier else None),
+               ("publisher", component.publisher), ("author", component.author),
+               *(("author", author.name) for author in component.authors),
+               ("copyright", component.copyright)]
+        rows.append({
+            "host": host, "kind": "component", "vendor": vendor_text(who),
+            "name": " ".join(filter(None, (component.group, component.name))), "version": component.version,
+            "purl": str(component.purl) if component.purl else None, "cpe": component.cpe,
+        })
+    return rows
+
+
+def spdx(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options: dict) -> str:
+    from spdx_tools.spdx.parser.error import SPDXParsingError  # noqa: PLC0415
+    from spdx_tools.spdx.parser.parse_anything import parse_file  # noqa: PLC0415
+
+    read_whole(path)  # the size check only: spdx-tools reads the file itself
+    try:
+        document = parse_file(str(path))
+    except SPDXParsingError as error:
+        messages = error.get_messages()
+        raise BadInput(str(path), f"not a valid SPDX document: {messages[0] if messages else error}") from None
+    except Exception as error:  # spdx-tools lets the JSON or tag-value parser's own errors through
+        raise BadInput(str(path), f"not a valid SPDX document: {error}".splitlines()[0]) from None
+    version = document.creation_info.spdx_version
+    if version not in ("SPDX-2.2", "SPDX-2.3"):
+        raise BadInput(str(path), f"SPDX version {version!r} is not one this reader knows (SPDX-2.2, SPDX-2.3)")
+    host = document.creation_info.name
+    rows = []
+    for package in document.packages:
+        references = {reference.reference_type: reference.locator for reference in package.external_references}
+        who = [("supplier", actor_name(package.supplier)), ("originator", actor_name(package.originator)),
+               ("copyright", package.copyright_text if isinstance(package.copyright_text, str) else None)]
+        rows.append({"host": host, "kind": "component", "vendor": vendor_text(who), "name": package.name,
+                     "version": package.version, "purl": references.get("purl"),
+                     "cpe": references.get("cpe23Type") or references.get("cpe22Type")})
+    return load_rows(connection, table, rows)
+
+
+def actor_name(actor) -> str | None:
+    return getattr(actor, "name", None)  # an Actor, or NOASSERTION/NONE, which have no name
+
+
+def vendor_text(who: list[tuple[str, str | None]]) -> str | None:
+    """'supplier: AO Kaspersky Lab; copyright: © AO Kaspersky Lab': every party
+    an SBOM names for a component, labelled, so that a finding says which one matched."""
+    seen: list[str] = []
+    for role, name in who:
+        if name and f"{role}: {name}" not in seen:
+            seen.append(f"{role}: {name}")
+    return "; ".join(seen) or None

@@ -1,0 +1,131 @@
+"""Scan inventories for the catalog's detection signatures.
+
+Each inventory is read in one pass inside DuckDB: every row is tested against
+every signature there (columnar, on every core) and only the rows that match
+come back to Python, with the inventory's item and host counts. A bad
+inventory is reported by name and the others are still scanned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from banwatch.errors import BadInput
+from banwatch.estate.findings import Finding, Reason, describe, status_on
+from banwatch.estate.inventories import Inventory, open_inventory
+from banwatch.estate.items import NAMES
+from banwatch.estate.signatures import MATCHED_COLUMNS, CompiledSignature, compile_signatures
+from banwatch.model import Measure
+
+#: DuckDB may use this much memory before spilling to disk: a 30-million-row fleet fits in it
+MEMORY_LIMIT = "3GB"
+IDENTIFIERS = ("package", "bundle_id", "purl", "cpe", "mac", "path")
+
+
+@dataclass
+class ScannedInventory:
+    origin: str
+    format: str
+    items: int
+    hosts: int
+    findings: int
+
+
+@dataclass
+class ScanResult:
+    as_of: dt.date
+    inventories: list[ScannedInventory] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[BadInput] = field(default_factory=list)
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False})
+    return connection
+
+
+def match_query(inventory_sql: str, signatures: list[CompiledSignature]) -> str:
+    lowered = ", ".join(f"lower({column}) AS {column}_lower" for column in MATCHED_COLUMNS)
+    tests = ", ".join(f"CASE WHEN {s.condition()} THEN {s.number} END" for s in signatures) or "NULL"
+    return f"""
+        WITH items AS ({inventory_sql}),
+        lowered AS (SELECT *, {lowered} FROM items),
+        tested AS (SELECT {', '.join(NAMES)}, list_filter([{tests}], hit -> hit IS NOT NULL) AS hits FROM lowered)
+        SELECT count(*) AS items, count(DISTINCT host) AS hosts,
+               list(struct_pack({', '.join(NAMES)}, hits)) FILTER (WHERE len(hits) > 0) AS matches
+        FROM tested"""
+
+
+def scan(paths: Sequence[Path], measures: Sequence[Measure], as_of: dt.date,
+         csv_columns: dict[str, str] | None = None, extra: Sequence[Callable[[duckdb.DuckDBPyConnection], Inventory]]
+         = (), progress: Callable[[str], None] | None = None) -> ScanResult:
+    """Scan every inventory in `paths` (and any `extra` inventories, e.g. this
+    machine) for the detection signatures of `measures`."""
+    signatures = compile_signatures(measures)
+    result = ScanResult(as_of)
+    connection = connect()
+    sources: list[Callable[[], Inventory]] = [
+        (lambda path=path, number=number: open_inventory(connection, path, number, csv_columns))
+        for number, path in enumerate(paths)]
+    sources += [(lambda make=make: make(connection)) for make in extra]
+    for source in sources:
+        try:
+            inventory = source()
+            if progress:
+                progress(inventory.origin)
+            found = scan_inventory(connection, inventory, signatures, as_of)
+        except BadInput as problem:
+            result.problems.append(problem)
+            continue
+        result.inventories.append(found[0])
+        result.findings.extend(found[1])
+    result.findings.sort(key=lambda f: (("high", "medium", "low").index(f.severity), f.host, f.name, f.measure_id))
+    return result
+
+
+def scan_inventory(connection: duckdb.DuckDBPyConnection, inventory: Inventory,
+                   signatures: list[CompiledSignature], as_of: dt.date) -> tuple[ScannedInventory, list[Finding]]:
+    try:
+        items, hosts, matches = connection.execute(match_query(inventory.sql, signatures)).fetchone()
+    except duckdb.Error as error:  # DuckDB's readers name the file and line; keep its first sentence
+        message = str(error).split("\n", 1)[0].split(": ", 1)[-1]
+        raise BadInput(inventory.origin, re.sub(r' in file "[^"]*",?', "", message).strip()) from None
+    findings = [finding for match in matches or () for finding in findings_of(match, inventory, signatures, as_of)]
+    return ScannedInventory(inventory.origin, inventory.format, items, hosts, len(findings)), findings
+
+
+def findings_of(item: dict, inventory: Inventory, signatures: list[CompiledSignature],
+                as_of: dt.date) -> list[Finding]:
+    """One finding per measure whose signatures `item` matched, with every reason."""
+    reasons_by_measure: dict[str, list[Reason]] = {}
+    measures: dict[str, Measure] = {}
+    for number in item["hits"]:
+        compiled = signatures[number]
+        value = item[compiled.column] or ""
+        reason = Reason(field=compiled.signature.field.value, value=value,
+                        pattern=compiled.matched_pattern(value) or "", label=compiled.signature.label,
+                        source=compiled.signature.source)
+        reasons_by_measure.setdefault(compiled.measure.id, []).append(reason)
+        measures[compiled.measure.id] = compiled.measure
+    findings = []
+    for measure_id, reasons in reasons_by_measure.items():
+        measure = measures[measure_id]
+        severity, status = status_on(measure, as_of)
+        assert measure.detection is not None
+        name = item["name"] or item["package"] or item["bundle_id"] or "(unnamed)"
+        what = describe(name, item["version"], item["host"] or "?", item["kind"])
+        why = "; ".join(f"{r.field} '{r.value}' matches '{r.pattern}' ({r.label})" for r in reasons)
+        findings.append(Finding(
+            host=item["host"] or "?", kind=item["kind"] or "item", name=name, version=item["version"],
+            vendor=item["vendor"], identifiers={k: item[k] for k in IDENTIFIERS if item[k]},
+            inventory=inventory.origin, measure_id=measure_id, measure_title=measure.title,
+            citation=measure.citation, severity=severity, status=status,
+            remediation=measure.detection.remediation.strip(), reasons=reasons,
+            explanation=f"{what}: {status}. Why: {why}. Measure: {measure.citation}."))
+    return findings

@@ -10,6 +10,7 @@ the component's supplier, publisher, authors or copyright line, or its purl.
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import duckdb
@@ -42,10 +43,13 @@ def cyclonedx_json(connection: duckdb.DuckDBPyConnection, path: Path, table: str
         raise BadInput(str(path), "a CycloneDX JSON SBOM is one JSON object")
     check_cyclonedx_version(path, document.get("specVersion"))
     try:
-        bom = Bom.from_json(document)  # type: ignore[attr-defined]
+        with warnings.catch_warnings():  # a 1.5 field the 1.6 schema deprecates ('author') is not wrong here
+            warnings.simplefilter("ignore")
+            bom = Bom.from_json(document)  # type: ignore[attr-defined]
+            rows = cyclonedx_rows(bom)
     except Exception as error:  # the library raises many kinds for one thing: not a valid BOM
         raise BadInput(str(path), f"not a valid CycloneDX SBOM: {error}".splitlines()[0]) from None
-    return load_rows(connection, table, cyclonedx_rows(bom))
+    return load_rows(connection, table, rows)
 
 
 def cyclonedx_xml(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options: dict) -> str:
@@ -62,10 +66,13 @@ def cyclonedx_xml(connection: duckdb.DuckDBPyConnection, path: Path, table: str,
         raise BadInput(str(path), f"XML root {root.tag!r} is not a CycloneDX bom")
     check_cyclonedx_version(path, namespace.removeprefix(CYCLONEDX_NAMESPACE))
     try:
-        bom = Bom.from_xml(root)  # type: ignore[attr-defined]
+        with warnings.catch_warnings():  # as above
+            warnings.simplefilter("ignore")
+            bom = Bom.from_xml(root)  # type: ignore[attr-defined]
+            rows = cyclonedx_rows(bom)
     except Exception as error:  # as above
         raise BadInput(str(path), f"not a valid CycloneDX SBOM: {error}".splitlines()[0]) from None
-    return load_rows(connection, table, cyclonedx_rows(bom))
+    return load_rows(connection, table, rows)
 
 
 def cyclonedx_rows(bom) -> list[dict[str, str | None]]:

@@ -60,7 +60,7 @@ table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border-bottom:1px 
 text-align:left;vertical-align:top}th{background:#f3f4f6;cursor:pointer;user-select:none;position:sticky;top:0}
 th:after{content:" \\2195";color:#999}td.n{text-align:right}.high{color:#b42318;font-weight:600}
 .medium{color:#b54708;font-weight:600}.low{color:#475467}.muted{color:#667085}.bad{color:#b42318}
-svg text{font:12px system-ui,sans-serif}
+svg text{font:12px system-ui,sans-serif}td.wide{min-width:26em}td.why{min-width:20em;font-size:.92em}
 """
 SORT_SCRIPT = """
 document.querySelectorAll("table.sortable th").forEach(function(th){th.addEventListener("click",function(){
@@ -110,8 +110,9 @@ def write_html(result: ScanResult, path: Path) -> None:
                                [(p["product"], p["hosts"]) for p in summary["by_product"][:15]])
     findings_rows = [
         "<tr>" + cell(f.severity, f.severity, SEVERITY_RANK[f.severity]) + cell(f.host) + cell(f.name)
-        + cell(f.version or "") + cell(f.kind) + cell(f.measure_id) + cell(f.status)
-        + cell("; ".join(f"{r.field} '{r.value}' ~ '{r.pattern}'" for r in f.reasons)) + cell(f.inventory) + "</tr>"
+        + cell(f.version or "") + cell(f.kind) + cell(f.measure_id) + cell(f.status, "wide")
+        + cell("; ".join(f"{r.field} '{r.value}' ~ '{r.pattern}'" for r in f.reasons), "why")
+        + cell(Path(f.inventory).name) + "</tr>"
         for f in result.findings]
     host_rows = ["<tr>" + cell(h["host"]) + cell(h["findings"], "n") + cell(h["high"], "n") + cell(h["medium"], "n")
                  + cell(h["low"], "n") + "</tr>" for h in summary["by_host"]]

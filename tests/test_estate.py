@@ -146,10 +146,11 @@ def test_cli_reports_json_csv_and_self_contained_html(tmp_path):
                               "--out", str(tmp_path / f"report.{suffix}"))
         assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
-    assert len(report["findings"]) == 22 and report["as_of"] == "2026-11-23"
+    # 22 matches; fin-laptop-17, the CycloneDX and the SPDX SBOMs are each in two files: merged
+    assert len(report["findings"]) == 18 and report["as_of"] == "2026-11-23"
     assert {m["measure_id"]: m["hosts"] for m in report["summary"]["by_measure"]} == {ICTS: 10, S889: 2}
     csv_lines = (tmp_path / "report.csv").read_text(encoding="utf-8").splitlines()
-    assert csv_lines[0].startswith("severity,host,kind,name") and len(csv_lines) == 23
+    assert csv_lines[0].startswith("severity,host,kind,name") and len(csv_lines) == 19
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<svg" in page and "Hosts affected per measure" in page and 'class="sortable"' in page
     assert "Антивирус Касперского" in page
@@ -207,3 +208,10 @@ def test_bad_arguments_exit_2_with_one_line(args, message):
     result = run_banwatch("estate", "scan", *args)
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_item_seen_by_two_inventories_is_one_finding_naming_both():
+    result = scan([SAMPLES / "osquery-fleet.log", SAMPLES / "fin-laptop-17.osquery.json"], bundled_catalog(), TODAY)
+    agent = [f for f in result.findings if f.name == "Kaspersky Endpoint Security for Windows"]
+    assert len(agent) == 1
+    assert agent[0].inventory.endswith("osquery-fleet.log, " + str(SAMPLES / "fin-laptop-17.osquery.json"))

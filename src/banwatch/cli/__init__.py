@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from banwatch import __version__
-from banwatch.cli import catalog, decisions, estate, lists, screening
+from banwatch.cli import catalog, decisions, demo, estate, lists, screening
 from banwatch.cli.common import out
 
 app = typer.Typer(help="Comply with bans on foreign-adversary technology and with sanctions lists.",
@@ -16,7 +16,7 @@ app = typer.Typer(help="Comply with bans on foreign-adversary technology and wit
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(lists.app, name="lists")
 app.add_typer(estate.app, name="estate")
-for command in (decisions.decide, decisions.decide_file, decisions.demo, screening.screen,
+for command in (decisions.decide, decisions.decide_file, demo.demo, screening.screen,
                 screening.screen_file):
     app.command(name=command.__name__.replace("_", "-"))(command)
 

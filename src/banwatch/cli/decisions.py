@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 from contextlib import closing
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -161,15 +159,3 @@ def subject_of(decision: Decision) -> str:
             evidence = finding.evidence[0]
             return f"{evidence.field}: {evidence.value}"
     return ""
-
-
-@reports_bad_input
-def demo(out_dir: Annotated[Path, typer.Option("--out", help="Folder for the sample and its reports.")]
-         = Path("banwatch-demo")) -> None:
-    """The main job on bundled data: decide a reseller's sample order lines."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    orders = out_dir / "reseller-orders.csv"
-    with resources.as_file(resources.files("banwatch.samples") / "reseller-orders.csv") as sample:
-        shutil.copyfile(sample, orders)
-    out.print(f"Deciding the bundled sample {orders} against the catalog ({len(measures())} measures)")
-    decide_file(orders, out_dir / "reseller-orders-decisions.csv")

@@ -85,8 +85,23 @@ def scan(paths: Sequence[Path], measures: Sequence[Measure], as_of: dt.date,
             continue
         result.inventories.append(found[0])
         result.findings.extend(found[1])
+    result.findings = merged(result.findings)
     result.findings.sort(key=lambda f: (("high", "medium", "low").index(f.severity), f.host, f.name, f.measure_id))
     return result
+
+
+def merged(findings: list[Finding]) -> list[Finding]:
+    """One finding per item and measure, however many inventories saw it (a
+    host's osquery log and its own export both list the same program): the
+    inventories are listed and the reasons joined."""
+    by_item: dict[tuple, Finding] = {}
+    for finding in findings:
+        key = (finding.host, finding.kind, finding.name, finding.version, finding.measure_id)
+        first = by_item.setdefault(key, finding)
+        if first is not finding:
+            first.inventory += f", {finding.inventory}"
+            first.reasons += [reason for reason in finding.reasons if reason not in first.reasons]
+    return list(by_item.values())
 
 
 def scan_inventory(connection: duckdb.DuckDBPyConnection, inventory: Inventory,

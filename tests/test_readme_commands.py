@@ -19,7 +19,7 @@ def test_readme_names_exactly_the_two_setup_commands_and_ci_runs_the_test_one():
     assert re.search(r"^make test$", ci, re.MULTILINE)
 
 
-BAD_INPUT_EXAMPLES = ("bogus", "2024-02-30", "bad-inputs")
+BAD_INPUT_EXAMPLES = ("bogus", "2024-02-30", "bad-inputs", "estate/bad/")
 
 
 def test_every_banwatch_command_shown_in_the_readme_runs(tmp_path):
@@ -43,3 +43,6 @@ def test_make_demo_works_on_a_fresh_copy(tmp_path):
     assert (copy / "out" / "reseller-orders-decisions.csv").stat().st_size > 0
     assert (copy / "out" / "reseller-orders-decisions.json").stat().st_size > 0
     assert "all order lines" in result.stdout
+    # the estate scan of the bundled sample fleet
+    assert "<svg" in (copy / "out" / "estate-report.html").read_text(encoding="utf-8")
+    assert "us-ndaa-fy2019-s889: 2 finding(s) on 2 host(s)" in result.stdout

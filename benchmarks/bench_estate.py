@@ -516,11 +516,11 @@ COPY (
                                               h % 86400 // 60 % 60, h % 60)
            || '","unixTime":' || ({base} + h % 86400)::VARCHAR || ',"epoch":0,"counter":0,"numerics":false,'
            || CASE WHEN j < {differential} THEN '"columns":' ELSE '"snapshot":' END
-           || coalesce(planted.body, bodies.body)
+           || coalesce(hosts.planted[j], bodies.body)
            || CASE WHEN j < {differential} THEN ',"action":"added"}}' ELSE ',"action":"snapshot"}}' END AS line
     FROM keyed
     JOIN bodies ON bodies.os = keyed.os AND bodies.slot = keyed.slot
-    LEFT JOIN planted ON planted.host = keyed.h AND planted.position = keyed.j
+    JOIN hosts ON hosts.host = keyed.h  -- inner joins keep the lines in order; a LEFT JOIN put its matches last
 ) TO '{path}' (FORMAT CSV, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')
 """
 
@@ -554,6 +554,10 @@ def generate(path: Path, hosts: int, items: int, planted: list[tuple[int, int, d
     connection.execute("CREATE TABLE planted (host BIGINT, position BIGINT, body VARCHAR)")
     if cells:
         connection.executemany("INSERT INTO planted VALUES (?, ?, ?)", [list(cell) for cell in cells])
+    connection.execute(f"""CREATE TABLE hosts AS
+        SELECT range AS host, cells.planted FROM range({hosts})
+        LEFT JOIN (SELECT host, map(list(position), list(body)) AS planted FROM planted GROUP BY host) AS cells
+        ON cells.host = range""")
     sql = GENERATE.format(per_host=differential + 1, lines=hosts * (differential + 1), differential=differential,
                           snapshots=SNAPSHOTS, base=BASE_UNIX_TIME, n0=counts[0], n1=counts[1], n2=counts[2],
                           p0=OS_PREFIX[0], p1=OS_PREFIX[1], p2=OS_PREFIX[2], t0=OS_TABLE[0], t1=OS_TABLE[1],

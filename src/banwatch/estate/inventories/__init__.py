@@ -10,6 +10,7 @@ log saved as .txt is still an osquery log.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,12 +72,16 @@ def detect_format(path: Path) -> str:
                    "nmap XML or a CSV export")
 
 
-def read_whole(path: Path) -> bytes:
-    """The bytes of a file a Python parser reads whole, refused past MAX_PARSED_BYTES."""
+def check_size(path: Path) -> None:
+    """Refuse a file a Python parser would read whole past MAX_PARSED_BYTES."""
     size = path.stat().st_size
     if size > MAX_PARSED_BYTES:
         raise BadInput(str(path), f"{size / 2**30:.1f} GB; SBOMs and nmap files over "
                        f"{MAX_PARSED_BYTES // 2**20} MB are not read (is it the right file?)")
+
+
+def read_whole(path: Path) -> bytes:
+    check_size(path)
     return path.read_bytes()
 
 
@@ -88,6 +93,19 @@ def parse_json(path: Path) -> object:
         raise BadInput(str(path), "not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise BadInput(f"{path} line {error.lineno}", f"malformed JSON ({error.msg}); is the file truncated?") from None
+
+
+def parse_xml(path: Path):
+    """The root element of an XML file, through defusedxml: a DTD or an entity
+    declaration is refused, so a hostile file can neither blow up nor read files."""
+    from defusedxml import DefusedXmlException, ElementTree  # noqa: PLC0415
+
+    try:
+        return ElementTree.parse(io.BytesIO(read_whole(path))).getroot()
+    except ElementTree.ParseError as error:
+        raise BadInput(str(path), f"malformed XML: {error}") from None
+    except DefusedXmlException as error:
+        raise BadInput(str(path), f"refused XML: {type(error).__name__} (DTDs and entities are not read)") from None
 
 
 def load_rows(connection: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, str | None]]) -> str:

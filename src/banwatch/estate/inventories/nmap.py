@@ -5,14 +5,12 @@ it), not nmap's own vendor guess, which depends on nmap's version."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import duckdb
-from defusedxml import ElementTree
 
 from banwatch.errors import BadInput
-from banwatch.estate.inventories import load_rows, read_whole
+from banwatch.estate.inventories import load_rows, parse_xml
 from banwatch.estate.items import DEVICE
 
 
@@ -26,12 +24,7 @@ def oui_owner(mac: str) -> str | None:
 
 
 def read(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options: dict) -> str:
-    try:  # defusedxml: no DTD, no entity expansion
-        root = ElementTree.parse(io.BytesIO(read_whole(path))).getroot()
-    except ElementTree.ParseError as error:
-        raise BadInput(str(path), f"malformed XML: {error}") from None
-    except Exception as error:  # defusedxml's refusals of DTDs and entities
-        raise BadInput(str(path), f"refused XML: {type(error).__name__}") from None
+    root = parse_xml(path)
     if root.tag != "nmaprun":
         raise BadInput(str(path), f"XML root {root.tag!r} is not nmap's <nmaprun>")
     rows = []

@@ -9,15 +9,13 @@ the component's supplier, publisher, authors or copyright line, or its purl.
 
 from __future__ import annotations
 
-import io
 import warnings
 from pathlib import Path
 
 import duckdb
-from defusedxml import ElementTree
 
 from banwatch.errors import BadInput
-from banwatch.estate.inventories import load_rows, parse_json, read_whole
+from banwatch.estate.inventories import check_size, load_rows, parse_json, parse_xml
 
 CYCLONEDX_NAMESPACE = "http://cyclonedx.org/schema/bom/"
 
@@ -55,12 +53,7 @@ def cyclonedx_json(connection: duckdb.DuckDBPyConnection, path: Path, table: str
 def cyclonedx_xml(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options: dict) -> str:
     from cyclonedx.model.bom import Bom  # noqa: PLC0415
 
-    try:  # defusedxml: no DTD, no entity expansion (a hostile SBOM cannot blow up or read files)
-        root = ElementTree.parse(io.BytesIO(read_whole(path))).getroot()
-    except ElementTree.ParseError as error:
-        raise BadInput(str(path), f"malformed XML: {error}") from None
-    except Exception as error:  # defusedxml's refusals of DTDs and entities
-        raise BadInput(str(path), f"refused XML: {type(error).__name__}") from None
+    root = parse_xml(path)
     namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
     if not namespace.startswith(CYCLONEDX_NAMESPACE):
         raise BadInput(str(path), f"XML root {root.tag!r} is not a CycloneDX bom")
@@ -99,7 +92,7 @@ def spdx(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options
     from spdx_tools.spdx.parser.error import SPDXParsingError  # noqa: PLC0415
     from spdx_tools.spdx.parser.parse_anything import parse_file  # noqa: PLC0415
 
-    read_whole(path)  # the size check only: spdx-tools reads the file itself
+    check_size(path)  # spdx-tools reads the file itself
     try:
         document = parse_file(str(path))
     except SPDXParsingError as error:

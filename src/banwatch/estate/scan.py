@@ -56,7 +56,7 @@ def match_query(inventory_sql: str, signatures: list[CompiledSignature]) -> str:
     return f"""
         WITH items AS ({inventory_sql}),
         lowered AS (SELECT *, {lowered} FROM items),
-        tested AS (SELECT {', '.join(NAMES)}, list_filter([{tests}], hit -> hit IS NOT NULL) AS hits FROM lowered)
+        tested AS (SELECT {', '.join(NAMES)}, list_filter([{tests}], lambda hit: hit IS NOT NULL) AS hits FROM lowered)
         SELECT count(*) AS items, count(DISTINCT host) AS hosts,
                list(struct_pack({', '.join(NAMES)}, hits)) FILTER (WHERE len(hits) > 0) AS matches
         FROM tested"""

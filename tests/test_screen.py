@@ -43,6 +43,8 @@ def top(screener: Screener, name: str, **fields) -> tuple[str | None, float]:
     ("ALI, Abid", "ofac-sdn:30165"),  # two common words: hundreds of names sound alike, the exact one ranks first
     ("CHANG, Cihn Sung", "ofac-sdn:11278"),  # a swap in a short word ('cihn'/'chin'): found by deletion neighbours
     ("VASILCHENKO, Geb Igorevich", "ofac-sdn:23953"),  # a letter dropped from a 4-letter name ('geb'/'gleb')
+    ("Bill Ramirez Valenciano", "ofac-sdn:4418"),  # a nickname: listed 'RAMIREZ VALENCIANO, William'
+    ("Bob Mugabe", "ofac-sdn:7480"),               # listed 'MUGABE, Robert Gabriel'
 ])
 def test_listed_names_are_found_however_written(screener, query, expected):
     hits = screener.screen(ScreenQuery(name=query))
@@ -166,3 +168,11 @@ def test_python_screen_returns_what_the_command_prints(tmp_path, monkeypatch):
     assert [(h.entity_id, h.score, h.explanation) for h in hits] == \
         [(m["entity_id"], m["score"], m["explanation"]) for m in printed]
     assert hits and hits[0].entity_id == "un:QDi.290"
+
+
+def test_a_nickname_is_explained_as_the_same_name(screener):
+    [hit, *_] = screener.screen(ScreenQuery(name="Bill Ramirez Valenciano"))
+    assert ("bill", "william", "same name") in {(w.query, w.listed, w.how) for w in hit.words}
+    assert "bill ~ william (same name 0.90)" in hit.explanation
+    # short Chinese and Korean syllables are not linked by the name table: no alert for a random name
+    assert not screener.screen(ScreenQuery(name="liu yan"))

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from banwatch.store.snapshots import Snapshot
 
 #: bump when the index's shape changes in a way the source hash would not catch
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 SUFFIX = ".pickle"
 #: a temporary file older than this is left over from a killed writer
 STALE_TEMP_SECONDS = 3600

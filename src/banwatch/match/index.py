@@ -24,7 +24,7 @@ import numpy as np
 from rapidfuzz.distance import OSA
 from rigour.names import replace_org_types_compare
 
-from banwatch.match.normalise import is_legal_form, phonetic, words
+from banwatch.match.normalise import is_legal_form, name_variants, phonetic, words
 from banwatch.model import EntityType, ListedEntity, NameKind
 
 #: candidates scored per query: the best by shared-word weight. Far more than a
@@ -215,9 +215,9 @@ class ScreeningIndex:
                 if shared >= need and OSA.distance(token, word, score_cutoff=2) <= 2]
 
     def lookups(self, token: str, sound: str) -> tuple[np.ndarray, frozenset[str]]:
-        """The names holding `token`, a word that sounds like it or, for a word
-        the lists do not have, a typo of it, as an array of name positions;
-        and those typos (the near words).
+        """The names holding `token`, a word that sounds like it, another form
+        of the same given name or, for a word the lists do not have, a typo of
+        it, as an array of name positions; and those typos and name forms.
         Remembered per word: customers' names repeat, and the typo search was
         half the time of screening a name the lists do not have."""
         known = self._lookups.get(token)
@@ -229,6 +229,7 @@ class ScreeningIndex:
             found.update(self.by_sound.get(sound, ())[: int(COMMON_SHARE * len(self.names)) + 1])
         # A word the lists hold in only a name or two may itself be a typo ('mohmed'): its near words too.
         near = frozenset() if len(postings) > RARE_POSTINGS else frozenset(self.near_words(token))
+        near |= frozenset(word for word in name_variants(token) if word in self.by_token)  # 'bill' -> 'william'
         for word in near:
             found.update(self.by_token[word])
         result = np.fromiter(found, dtype=np.int32, count=len(found)), near

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from pathlib import Path
 
 from rigour.names import remove_org_types, replace_org_types_compare, tokenize_name
 from rigour.text import ascii_text
@@ -77,3 +78,42 @@ def phonetic(word: str) -> str:
     if not word.isalpha() or len(word) < 2:
         return ""
     return metaphone(word)
+
+
+GIVEN_NAMES = Path(__file__).with_name("given_names.tsv")
+
+
+@functools.cache
+def name_symbols() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+    """(word -> its name symbols, symbol -> its words) from given_names.tsv:
+    'bill' and 'william' share BILL, 'iosif' and 'joseph' a Wikidata item.
+    The table is generated from rigour's person-name tagger by
+    benchmarks/make_given_names.py; the tagger itself takes 5 s to load."""
+    symbols: dict[str, frozenset[str]] = {}
+    words_of: dict[str, list[str]] = {}
+    for line in GIVEN_NAMES.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, ids = line.split("\t")
+            symbols[word] = frozenset(ids.split())
+            for symbol in symbols[word]:
+                words_of.setdefault(symbol, []).append(word)
+    return symbols, {symbol: tuple(found) for symbol, found in words_of.items()}
+
+
+#: shorter words meet only through a nickname ('bob'/'robert'), not through a
+#: Wikidata name item: those group Chinese and Korean syllables ('liu'/'ryu',
+#: 'mei'/'wei', 'pan'/'bin'), which alone say little about a person
+SHORTEST_VARIANT = 4
+
+
+@functools.lru_cache(maxsize=65536)
+def name_variants(word: str) -> frozenset[str]:
+    """Other spellings or forms of the same name ('bill' -> 'william', ...)."""
+    symbols, words_of = name_symbols()
+    found = set()
+    for symbol in symbols.get(word, ()):
+        nickname = not symbol.startswith("Q")
+        for other in words_of[symbol]:
+            if other != word and (nickname or min(len(word), len(other)) >= SHORTEST_VARIANT):
+                found.add(other)
+    return frozenset(found)

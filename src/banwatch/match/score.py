@@ -13,7 +13,9 @@ counts by its similarity:
   (0.85, 0.80); a letter dropped between a 3- and a 4-letter word ('geb' for
   'gleb') is 0.80, a resemblance for a reviewer rather than a match alone;
 - the same legal form written two ways ('co'/'company', 'ltd'/'limited'): 1.0;
-- an initial ('A.' for 'Andrei'): 0.7 for people.
+- an initial ('A.' for 'Andrei'): 0.7 for people;
+- another form of the same name, for people ('Bill'/'William', 'Iosif'/'Joseph',
+  from rigour's name table via given_names.tsv): 0.9.
 Words weigh by rarity, legal forms (AO, LLC, GmbH) a fifth of that (the
 index's `scaled_weights`): recognised, never deciding. Number words ('7', '2021') must be equal: in a
 vessel's name a different number is a different ship.
@@ -26,6 +28,7 @@ import functools
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from banwatch.match.index import IndexedName
+from banwatch.match.normalise import name_variants
 from banwatch.model import WordMatch
 
 QUERY_SHARE = 0.6
@@ -34,6 +37,8 @@ TYPO_FLOOR, TYPO_PENALTY = 0.88, 0.05
 INITIAL_SIMILARITY = 0.7
 MIN_TYPO_LENGTH = 5
 EDIT_SIMILARITY = 0.85
+#: another form of the same given name ('Bill' for 'William', 'Iosif' for 'Joseph')
+NAME_VARIANT_SIMILARITY = 0.9
 #: legal forms that are one form written two ways (rigour keeps them apart)
 LEGAL_CANON = {"company": "co", "corporation": "corp", "incorporated": "inc", "limited": "ltd", "ltda": "ltd",
                "limitada": "ltd", "private": "pte", "compania": "cia"}
@@ -71,6 +76,8 @@ def word_similarity(query: str, query_sound: str, listed: str, listed_sound: str
         edits = OSA.distance(query, listed, score_cutoff=limit)
         if edits <= limit:
             return EDIT_SIMILARITY - 0.05 * (edits - 1), "typo"
+    if person and listed in name_variants(query):
+        return NAME_VARIANT_SIMILARITY, "same name"
     return 0.0, ""
 
 

@@ -227,9 +227,12 @@ class ScreeningIndex:
         found: set[int] = set(postings)
         if sound:  # a sound shared by too many names is cut: it would find everyone
             found.update(self.by_sound.get(sound, ())[: int(COMMON_SHARE * len(self.names)) + 1])
-        # A word the lists hold in only a name or two may itself be a typo ('mohmed'): its near words too.
-        near = frozenset() if len(postings) > RARE_POSTINGS else frozenset(self.near_words(token))
-        near |= frozenset(word for word in name_variants(token) if word in self.by_token)  # 'bill' -> 'william'
+        # A word few names hold may be a typo in the lists themselves ('mohmed'), or a form of a
+        # name they spell otherwise ('bill' -> 'william'): its near words and name forms too. A
+        # common word finds its names itself; its forms would only add candidates.
+        near: frozenset[str] = frozenset()
+        if len(postings) <= RARE_POSTINGS:
+            near = frozenset(self.near_words(token)) | {w for w in name_variants(token) if w in self.by_token}
         for word in near:
             found.update(self.by_token[word])
         result = np.fromiter(found, dtype=np.int32, count=len(found)), near

@@ -9,6 +9,7 @@ inventory is reported by name and the others are still scanned.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from banwatch.errors import BadInput
-from banwatch.estate.findings import Finding, Reason, describe, status_on
+from banwatch.estate.findings import SEVERITY_ORDER, Finding, Reason, describe, status_on
 from banwatch.estate.inventories import Inventory, open_inventory
 from banwatch.estate.items import NAMES
 from banwatch.estate.signatures import MATCHED_COLUMNS, CompiledSignature, compile_signatures
@@ -46,8 +47,7 @@ class ScanResult:
 
 
 def connect() -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False})
-    return connection
+    return duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False})
 
 
 def match_query(inventory_sql: str, signatures: list[CompiledSignature]) -> str:
@@ -70,13 +70,12 @@ def scan(paths: Sequence[Path], measures: Sequence[Measure], as_of: dt.date,
     signatures = compile_signatures(measures)
     result = ScanResult(as_of)
     connection = connect()
-    sources: list[Callable[[], Inventory]] = [
-        (lambda path=path, number=number: open_inventory(connection, path, number, csv_columns))
-        for number, path in enumerate(paths)]
-    sources += [(lambda make=make: make(connection)) for make in extra]
-    for source in sources:
+    openers = [functools.partial(open_inventory, connection, path, number, csv_columns)
+               for number, path in enumerate(paths)]
+    openers += [functools.partial(make, connection) for make in extra]
+    for open_next in openers:
         try:
-            inventory = source()
+            inventory = open_next()
             if progress:
                 progress(inventory.origin)
             found = scan_inventory(connection, inventory, signatures, as_of)
@@ -86,7 +85,7 @@ def scan(paths: Sequence[Path], measures: Sequence[Measure], as_of: dt.date,
         result.inventories.append(found[0])
         result.findings.extend(found[1])
     result.findings = merged(result.findings)
-    result.findings.sort(key=lambda f: (("high", "medium", "low").index(f.severity), f.host, f.name, f.measure_id))
+    result.findings.sort(key=lambda f: (SEVERITY_ORDER.index(f.severity), f.host, f.name, f.measure_id))
     return result
 
 

@@ -9,7 +9,7 @@ import html
 import json
 from pathlib import Path
 
-from banwatch.estate.findings import summarise
+from banwatch.estate.findings import SEVERITY_ORDER, summarise
 from banwatch.estate.scan import ScanResult
 
 CSV_COLUMNS = ("severity", "host", "kind", "name", "version", "vendor", "measure_id", "status", "why",
@@ -70,7 +70,6 @@ rows.sort(function(a,b){var x=a.cells[i].dataset.v||a.cells[i].textContent,y=b.c
 p=parseFloat(x),q=parseFloat(y);var c=(!isNaN(p)&&!isNaN(q))?p-q:x.localeCompare(y);return up?c:-c;});
 rows.forEach(function(r){body.appendChild(r);});});});
 """
-SEVERITY_RANK = {"high": "0", "medium": "1", "low": "2"}
 
 
 def cell(value: object, css: str = "", sort: str | None = None) -> str:
@@ -109,7 +108,7 @@ def write_html(result: ScanResult, path: Path) -> None:
     products_chart = bar_chart("Hosts affected per product",
                                [(p["product"], p["hosts"]) for p in summary["by_product"][:15]])
     findings_rows = [
-        "<tr>" + cell(f.severity, f.severity, SEVERITY_RANK[f.severity]) + cell(f.host) + cell(f.name)
+        "<tr>" + cell(f.severity, f.severity, str(SEVERITY_ORDER.index(f.severity))) + cell(f.host) + cell(f.name)
         + cell(f.version or "") + cell(f.kind) + cell(f.measure_id) + cell(f.status, "wide")
         + cell("; ".join(f"{r.field} '{r.value}' ~ '{r.pattern}'" for r in f.reasons), "why")
         + cell(Path(f.inventory).name) + "</tr>"

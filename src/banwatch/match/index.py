@@ -2,15 +2,18 @@
 words, so that a query is scored against a small candidate set rather than
 against the whole of every list (moov-io/watchman's lesson).
 
-Three ways in, from cheapest to most forgiving:
+The ways in, from cheapest to most forgiving:
 - the exact word ('tikhonov');
 - the word's sound (metaphone: 'mohammed' and 'muhammad' are both MHMT);
-- for a word the lists do not have at all, words of the lists within a couple
-  of typos (found through shared character trigrams). This is the recall-safe
-  fallback for 'Tihonov' or 'Kasperksy'.
+- for a word the lists do not have, or that only a few names have (it may be
+  a typo in the list itself), its near words: one edit away through a
+  deletion index (SymSpell), two for long words through shared trigrams. This
+  is the recall-safe fallback for 'Tihonov', 'Kasperksy' or 'Cihn';
+- for such a word, other forms of the same given name ('bill' -> 'william').
 
 Rare words weigh more than common ones (inverse document frequency), so
-'Tikhonov' finds its entity while 'Andrei' alone does not drag in every Andrei.
+'Tikhonov' finds its entity while 'Andrei' alone does not drag in every Andrei;
+and a name is scored only if it could still reach the threshold (`candidates`).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from banwatch.catalog import load_catalog
 from banwatch.cli.common import EXIT_BAD_INPUT, err, out, print_json, reports_bad_input
 from banwatch.errors import BadInput
 from banwatch.estate.findings import summarise
+from banwatch.estate.scan import ScanResult
 from banwatch.estate.scan import scan as scan_inventories
 from banwatch.report import estate as report
 from banwatch.settings import catalog_dir
@@ -84,7 +85,7 @@ def parse_date(text: str | None) -> dt.date:
         raise BadInput("--as-of", f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def show(result) -> None:
+def show(result: ScanResult) -> None:
     items = sum(inventory.items for inventory in result.inventories)
     hosts = sum(inventory.hosts for inventory in result.inventories)
     summary = summarise(result.findings)

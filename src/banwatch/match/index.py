@@ -41,7 +41,8 @@ LEGAL_FORM_FACTOR = 0.2
 #: query words whose lookups are remembered before the memory starts afresh
 #: (a few hundred bytes each: tens of MB at most per process)
 WORDS_REMEMBERED = 100_000
-#: a word in at most this many names may be a typo in the lists themselves: its near words are looked up too
+#: a word in at most this many names may be a typo in the lists themselves, or a name form they
+#: spell otherwise: its near words and name forms are looked up too
 RARE_POSTINGS = 25
 #: names longer than this many words are cut: lists hold no such names, a query may
 LONGEST_NAME = 24
@@ -178,9 +179,6 @@ class ScreeningIndex:
         index.by_deletion = dict(by_deletion)
         return index
 
-    def weight(self, token: str) -> float:
-        return self.weights.get(token, self.default_weight)
-
     def scaled_weights(self, tokens: tuple[str, ...], legal: tuple[bool, ...]) -> tuple[float, ...]:
         """Each word's weight in a name: its rarity, a fifth of it for a legal form
         (recognised, never deciding)."""
@@ -218,9 +216,10 @@ class ScreeningIndex:
                 if shared >= need and OSA.distance(token, word, score_cutoff=2) <= 2]
 
     def lookups(self, token: str, sound: str) -> tuple[np.ndarray, frozenset[str]]:
-        """The names holding `token`, a word that sounds like it, another form
-        of the same given name or, for a word the lists do not have, a typo of
-        it, as an array of name positions; and those typos and name forms.
+        """The names holding `token` or a word that sounds like it and, for a
+        word at most RARE_POSTINGS names hold, a typo of it or another form of
+        the same given name, as an array of name positions; and those typos
+        and name forms.
         Remembered per word: customers' names repeat, and the typo search was
         half the time of screening a name the lists do not have."""
         known = self._lookups.get(token)

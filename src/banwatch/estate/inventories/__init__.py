@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from banwatch.errors import BadInput
+from banwatch.estate.items import NAMES
 
 #: what is read of a file to tell its format
 SNIFF_BYTES = 64 * 1024
@@ -110,8 +111,6 @@ def parse_xml(path: Path):
 
 def load_rows(connection: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, str | None]]) -> str:
     """`rows` (item column -> value) as a temporary DuckDB table; the SQL selecting it."""
-    from banwatch.estate.items import NAMES  # noqa: PLC0415
-
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({', '.join(f'{n} VARCHAR' for n in NAMES)})")
     if rows:
         connection.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in NAMES)})",
@@ -124,6 +123,7 @@ def open_inventory(connection: duckdb.DuckDBPyConnection, path: Path, number: in
     """The inventory in `path` (format detected), ready to scan. Every reader is
     called alike, (connection, path, a table name of its own, options); only
     the CSV reader has options (which column is which)."""
+    # here, not at the top: the readers import this module's helpers
     from banwatch.estate.inventories import csv_export, nmap, osquery, sbom  # noqa: PLC0415
 
     readers: dict[str, Callable[..., str]] = {

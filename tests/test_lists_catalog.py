@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from banwatch.catalog import bundled_catalog
 from banwatch.lists.catalog_parties import catalog_entities, slug
 from banwatch.model import EntityType, ListedIdentifier, ListedName
 
@@ -33,7 +34,7 @@ OFAC_BIRTH_DATES = {
 
 @pytest.fixture(scope="module")
 def parsed():
-    return catalog_entities()
+    return catalog_entities(bundled_catalog())
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,7 @@ def test_every_party_of_every_measure_is_an_entity(parsed, catalog):
 def test_ids_are_unique_stable_and_name_measure_and_party(parsed):
     ids = [entity.id for entity in parsed.entities]
     assert len(ids) == len(set(ids))
-    assert ids == [entity.id for entity in catalog_entities().entities]  # the same on every run
+    assert ids == [entity.id for entity in catalog_entities(bundled_catalog()).entities]  # the same on every run
     for entity in parsed.entities:
         measure_id = entity.properties["measure_id"]
         assert entity.id == f"catalog:{measure_id}/{slug(entity.name)}"

@@ -13,6 +13,7 @@ import pytest
 from followthemoney import model
 
 from banwatch.errors import BadInput
+from banwatch.catalog import bundled_catalog
 from banwatch.lists.catalog_parties import catalog_entities
 from banwatch.lists.ftm import ID_PATTERN, banwatch_id, from_ftm, ftm_id_of, read_ftm, to_ftm, write_ftm
 from banwatch.model import Address, EntityType, ListedEntity, ListedIdentifier, ListedName, NameKind
@@ -221,7 +222,7 @@ def expected_after_ftm(entity: ListedEntity) -> ListedEntity:
 
 
 def test_every_catalog_party_survives_the_round_trip():
-    entities = catalog_entities().entities
+    entities = catalog_entities(bundled_catalog()).entities
     assert len(entities) > 40
     for entity in entities:
         data = to_ftm(entity)
@@ -233,7 +234,7 @@ def test_every_catalog_party_survives_the_round_trip():
 
 
 def test_write_then_read_gives_the_same_entities(tmp_path):
-    entities = catalog_entities().entities
+    entities = catalog_entities(bundled_catalog()).entities
     path = tmp_path / "catalog.ftm.json"
     with path.open("w", encoding="utf-8") as handle:
         assert write_ftm(entities, handle) == len(entities)

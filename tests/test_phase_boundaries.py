@@ -10,9 +10,17 @@ import pytest
 
 from banwatch import Transaction, decide
 from banwatch.catalog import bundled_catalog
-from banwatch.model import Bound, Measure, Outcome, Phase, Role, TransactionType
+from banwatch.match.screen import Screener
+from banwatch.model import Bound, EntityType, ListedEntity, Measure, Outcome, Phase, Role, TransactionType
 
 DAY = dt.timedelta(days=1)
+#: the counterparty named for a measure that covers every entry of a list: an entry of that list
+LISTED_NAME = "Quellmalz Achterberg Trading"
+
+
+def listed(source: str) -> ListedEntity:
+    return ListedEntity(id=f"{source}:900001", source=source, source_id="900001", type=EntityType.organization,
+                        name=LISTED_NAME)
 
 
 def subject(measure: Measure) -> tuple[dict[str, object], dt.date]:
@@ -26,6 +34,8 @@ def subject(measure: Measure) -> tuple[dict[str, object], dt.date]:
         fields["buyer_is_federal"] = True
     if measure.products:
         return {**fields, "product": measure.products[0].name}, dt.date.min
+    if measure.lists:
+        return {**fields, "seller": LISTED_NAME}, dt.date.min
     party = measure.parties[0]
     role = party.roles[0]
     field = {Role.vendor: "vendor", Role.seller: "seller", Role.buyer: "buyer"}[role]
@@ -47,8 +57,11 @@ def cases():
 
 
 def finding(measure: Measure, kind: TransactionType, date: dt.date, fields: dict[str, object]):
-    decision = decide(Transaction(type=kind, date=date, **fields))
-    return next((f for f in decision.measures if f.id == measure.id), None)
+    entries = [listed(source) for source in measure.lists]
+    screener = Screener.from_entities(entries) if entries else None
+    decision = decide(Transaction(type=kind, date=date, **fields), screener=screener)
+    ids = {measure.id, *(f"list:{entry.id}" for entry in entries)}
+    return next((f for f in decision.measures if f.id in ids), None)
 
 
 @pytest.mark.parametrize(("measure", "phase", "kind", "expected", "fields", "start"), list(cases()))

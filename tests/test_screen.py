@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from banwatch import Transaction, decide
+from banwatch.catalog import bundled_catalog
 from banwatch.lists.catalog_parties import catalog_entities
 from banwatch.lists.sources import read_list
 from banwatch.match.screen import DEFAULT_THRESHOLD, Screener
@@ -18,7 +19,7 @@ LISTS = ("ofac-sdn-2021", "ofac-consolidated", "un/consolidated.xml", "bis/dpl.t
 @pytest.fixture(scope="module")
 def screener() -> Screener:
     entities = [entity for path in LISTS for entity in read_list(DATA / path).entities]
-    return Screener.from_entities(entities + catalog_entities().entities)
+    return Screener.from_entities(entities + catalog_entities(bundled_catalog()).entities)
 
 
 def top(screener: Screener, name: str, **fields) -> tuple[str | None, float]:

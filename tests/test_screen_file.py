@@ -14,7 +14,7 @@ import pytest
 from banwatch.match.cache import cache_key, cached_screener, read_index
 from banwatch.match.screen import DEFAULT_THRESHOLD, Screener
 from banwatch.model import EntityType, ListedEntity
-from banwatch.store.snapshots import Snapshot
+from banwatch.store import Snapshot
 from conftest import DATA, run_banwatch
 
 HAMZA = "ofac-sdn:21286"  # listed as "BIN LADEN, Hamza"
@@ -226,12 +226,12 @@ def test_cached_screener_builds_once_per_key(tmp_path):
         return Screener.from_entities([entity(1, "Ivan Petrov"), entity(2, "Anna Schmidt")])
 
     folder = tmp_path / "index"
-    first = cached_screener([snapshot(1)], "catalog-a", build, folder)
-    again = cached_screener([snapshot(1)], "catalog-a", build, folder)
+    first = cached_screener([snapshot(1).digest], "catalog-a", build, folder)
+    again = cached_screener([snapshot(1).digest], "catalog-a", build, folder)
     assert len(builds) == 1
     assert [e.id for e in again.index.entities] == [e.id for e in first.index.entities]
-    cached_screener([snapshot(1)], "catalog-b", build, folder)  # the catalog changed
-    cached_screener([snapshot(1, "2026-02-02T00:00:00+00:00")], "catalog-b", build, folder)  # store recreated
+    cached_screener([snapshot(1).digest], "catalog-b", build, folder)  # the catalog changed
+    cached_screener([snapshot(1, "2026-02-02T00:00:00+00:00").digest], "catalog-b", build, folder)  # store recreated
     assert len(builds) == 3
     assert len(list(folder.glob("*.pickle"))) == 1  # only the current one is kept
     assert not list(folder.glob("*.tmp"))
@@ -240,17 +240,17 @@ def test_cached_screener_builds_once_per_key(tmp_path):
     for damage in (b"not a pickle at all", good[: len(good) // 2], b"", pickle.dumps({"key": current.stem}),
                    pickle.dumps(["a", "list"])):
         current.write_bytes(damage)
-        rebuilt = cached_screener([snapshot(1, "2026-02-02T00:00:00+00:00")], "catalog-b", build, folder)
+        rebuilt = cached_screener([snapshot(1, "2026-02-02T00:00:00+00:00").digest], "catalog-b", build, folder)
         assert [e.id for e in rebuilt.index.entities] == ["test:1", "test:2"]
         assert read_index(current, current.stem) is not None
     assert len(builds) == 3 + 5
-    key = cache_key([snapshot(1, "2026-02-02T00:00:00+00:00")], "catalog-b")
+    key = cache_key([snapshot(1, "2026-02-02T00:00:00+00:00").digest], "catalog-b")
     assert read_index(folder / f"{key}.pickle", "another key") is None  # a file under the wrong name is not used
 
 
 def test_an_unwritable_cache_folder_only_means_no_cache(tmp_path):
     blocker = tmp_path / "index"
     blocker.write_text("a file where the folder should be")
-    screener = cached_screener([snapshot(1)], None, lambda: Screener.from_entities([entity(1, "Ivan Petrov")]),
+    screener = cached_screener([snapshot(1).digest], None, lambda: Screener.from_entities([entity(1, "Ivan Petrov")]),
                                blocker)
     assert [e.id for e in screener.index.entities] == ["test:1"]

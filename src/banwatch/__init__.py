@@ -7,10 +7,11 @@
 """
 
 from banwatch.catalog import load_catalog
-from banwatch.decide import decide
+from banwatch.context import Context
+from banwatch.library import decide, screen
 from banwatch.model import Decision, Measure, Outcome, ScreeningHit, Transaction, TransactionType
-from banwatch.screening import screen
+from banwatch.settings import Settings
 
 __version__ = "0.1.0"
-__all__ = ["Decision", "Measure", "Outcome", "ScreeningHit", "Transaction", "TransactionType", "decide",
-           "load_catalog", "screen"]
+__all__ = ["Context", "Decision", "Measure", "Outcome", "ScreeningHit", "Settings", "Transaction",
+           "TransactionType", "decide", "load_catalog", "screen"]

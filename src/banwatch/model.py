@@ -7,7 +7,9 @@ is turned into these types at the edge; everything after works on them.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
@@ -198,6 +200,8 @@ class Signature(Strict):
     patterns: list[str] = Field(min_length=1)
     label: str = Field(description="what a match means, for the finding: 'Kaspersky as publisher'")
     source: str = Field(description="where the identifiers come from: a URL or a document")
+    party: str | None = Field(None, description="the measure's party whose products this finds (its name): "
+                              "a finding then has that party's own listing date and phases")
 
 
 class Detection(Strict):
@@ -221,7 +225,7 @@ class Measure(Strict):
     legal_basis: list[str] = Field(min_length=1)
     citation: str = Field(min_length=3)
     signed: dt.date | None = None
-    published: dt.date
+    published: dt.date | None = Field(description="none only for a measure that covers official lists")
     bound: list[Bound] = Field(min_length=1)
     summary: str
     phases: list[Phase] = Field(min_length=1)
@@ -232,6 +236,8 @@ class Measure(Strict):
         "not only those listed under products",
     )
     products: list[Product] = []
+    lists: list[str] = Field([], description="official list sources (ofac-sdn, ...) whose every entry the "
+                             "measure covers: a seller or buyer found on one is decided by this measure")
     exclusions: list[Exclusion] = []
     penalties: list[Penalty] = []
     sources: list[Source] = Field(min_length=1)
@@ -240,17 +246,23 @@ class Measure(Strict):
 
     @model_validator(mode="after")
     def _phases_in_order(self) -> Measure:
+        if len({phase.id for phase in self.phases}) != len(self.phases):
+            raise ValueError("phase ids must be unique within a measure")
+        if not self.parties and not self.products and not self.lists:
+            raise ValueError("a measure must cover at least one party, product or list")
+        if self.published is None and not self.lists:
+            raise ValueError("only a measure that covers official lists may have no publication date")
         dates = [phase.effective for phase in self.phases]
         if dates != sorted(dates):
             raise ValueError("phases must be listed in order of their effective dates")
-        if len({phase.id for phase in self.phases}) != len(self.phases):
-            raise ValueError("phase ids must be unique within a measure")
-        if not self.parties and not self.products:
-            raise ValueError("a measure must cover at least one party or product")
         phase_ids = {phase.id for phase in self.phases}
         for party in self.parties:
             if unknown := set(party.phases) - phase_ids:
                 raise ValueError(f"party {party.name!r} names unknown phases {sorted(unknown)}")
+        names = {party.name for party in self.parties}
+        for signature in self.detection.signatures if self.detection else ():
+            if signature.party is not None and signature.party not in names:
+                raise ValueError(f"a detection signature names {signature.party!r}, not a party of the measure")
         return self
 
     def party(self, name: str) -> Party:
@@ -262,9 +274,6 @@ class Measure(Strict):
 
 
 # --------------------------------------------------------------------------- listed entities
-
-
-SOURCES = ("ofac-sdn", "ofac-cons", "un", "bis-dpl", "csl", "ftm", "catalog")
 
 
 class EntityType(StrEnum):
@@ -341,6 +350,23 @@ class ListedEntity(Strict):
 
     def all_names(self) -> list[str]:
         return [self.name, *(alias.name for alias in self.aliases)]
+
+
+#: url -> (etag, last_modified) of a downloaded file, for the next conditional request
+Validators = dict[str, tuple[str | None, str | None]]
+
+
+@dataclass
+class ParsedList:
+    """A list read completely by its reader (`banwatch.lists`): what a snapshot is made of."""
+
+    source: str  # the list source's id: ofac-sdn, ofac-cons, un, bis-dpl, csl, ftm, catalog
+    format: str  # the format's name (banwatch.lists.sources.FORMATS)
+    files: list[Path]  # every file the list was read from
+    entities: list[ListedEntity] = field(default_factory=list)
+
+    def name_count(self) -> int:
+        return sum(len(entity.aliases) + 1 for entity in self.entities)
 
 
 # --------------------------------------------------------------------------- screening

@@ -1,77 +1,195 @@
-"""All configuration in one place, read from environment variables.
+"""Every setting of banwatch, declared once as data and read once at start-up.
 
-| variable | default | what |
-|---|---|---|
-| BANWATCH_HOME | ~/.banwatch | where the store (banwatch.sqlite) and downloaded lists live |
-| BANWATCH_CATALOG | bundled | a folder of measure files to use instead of the bundled catalog |
-| BANWATCH_KEEP_SNAPSHOTS | 10 | snapshots kept per list source, the active one included |
-| BANWATCH_MAX_DROP | 0.10 | largest share of entities a new snapshot may lose before it is refused |
-| BANWATCH_SOURCE_<SOURCE> | official URLs | a base URL (ending in /) serving the source's files, or comma-separated file URLs; SOURCE like OFAC_SDN |
-| BANWATCH_RETRY_BACKOFF | 1.0 | seconds before the first retry of a download; doubles each retry |
-| BANWATCH_PAUSE_BEFORE_COMMIT | 0 | seconds a load waits inside its transaction: fault injection for crash tests |
+A running banwatch builds one frozen `Settings` (`Settings.load`) from, in
+order of precedence: the environment (BANWATCH_*), an optional TOML file named
+by BANWATCH_SETTINGS, and the defaults declared here. It is passed down from
+there: nothing else in banwatch reads the environment. The table in
+docs/settings.md is generated from the declarations (`python -m
+banwatch.settings`), and a test fails when it is stale.
 """
 
 from __future__ import annotations
 
 import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from banwatch.errors import BadInput
 
+PREFIX = "BANWATCH_"
+#: names the settings file; it cannot itself be set in the file
+FILE_VARIABLE = "BANWATCH_SETTINGS"
+#: per-source download mirrors: BANWATCH_SOURCE_OFAC_SDN, ... and [sources] in the file
+MIRROR_PREFIX = "BANWATCH_SOURCE_"
 
-def _number(name: str, default: float, low: float, high: float) -> float:
-    text = os.environ.get(name, "").strip()
+
+def _number(low: float, high: float, integer: bool = False) -> Callable[[Any, str], float]:
+    def parse(value: Any, where: str) -> float:
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            raise BadInput(where, f"{value!r} is not a number") from None
+        if integer and not number.is_integer():
+            raise BadInput(where, f"{value!r} is not a whole number")
+        if not low <= number <= high:
+            raise BadInput(where, f"{number:g} is outside {low:g}..{high:g}")
+        return int(number) if integer else number
+
+    return parse
+
+
+def _path(value: Any, where: str) -> Path:
+    text = str(value).strip()
     if not text:
-        return default
+        raise BadInput(where, "is empty")
+    return Path(text).expanduser()
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One setting: its name (the Settings attribute and the file's key), the
+    environment variable, the default as documented, what it means, and how a
+    value is read (text from the environment, or a TOML value)."""
+
+    name: str
+    default: str
+    meaning: str
+    parse: Callable[[Any, str], Any]
+
+    @property
+    def variable(self) -> str:
+        return PREFIX + self.name.upper()
+
+
+DECLARED: tuple[Declared, ...] = (
+    Declared("home", "~/.banwatch", "where the store (banwatch.sqlite), the screening index cache and "
+             "downloaded lists live", _path),
+    Declared("catalog", "the bundled catalog", "a folder of measure files (*.yaml) to use instead of the "
+             "bundled catalog, everywhere: decisions, screening, the estate scan", _path),
+    Declared("keep_snapshots", "10", "snapshots kept per list source, the active one included",
+             _number(1, 10_000, integer=True)),
+    Declared("max_drop", "0.10", "largest share of its entities a list may lose in one load before "
+             "the load is refused", _number(0.0, 1.0)),
+    Declared("retry_backoff", "1.0", "seconds before the first retry of a failed download; doubles "
+             "with each retry", _number(0.0, 60.0)),
+    Declared("pause_before_commit", "0", "seconds a list load waits inside its transaction: fault "
+             "injection for the crash tests, never needed otherwise", _number(0.0, 3600.0)),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = field(default_factory=lambda: Path.home() / ".banwatch")
+    catalog: Path | None = None
+    keep_snapshots: int = 10
+    max_drop: float = 0.10
+    retry_backoff: float = 1.0
+    pause_before_commit: float = 0.0
+    #: source id -> where to download it from instead of the publisher: a base URL
+    #: ending in '/' serving the source's file names, or comma-separated file URLs
+    mirrors: Mapping[str, str] = field(default_factory=dict)
+    #: setting name -> where its value came from: "default", "environment" or the file's path
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def store_path(self) -> Path:
+        return self.home / "banwatch.sqlite"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def downloads_dir(self) -> Path:
+        return self.home / "downloads"
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings of this run: the environment over the settings file over the defaults."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        origins = dict.fromkeys((d.name for d in DECLARED), "default")
+        mirrors: dict[str, str] = {}
+        settings_file = environ.get(FILE_VARIABLE, "").strip()
+        if settings_file:
+            path = Path(settings_file).expanduser()
+            file_values, file_mirrors = read_file(path)
+            values.update(file_values)
+            mirrors.update(file_mirrors)
+            origins.update(dict.fromkeys(file_values, str(path)))
+        for declared in DECLARED:
+            text = environ.get(declared.variable, "").strip()
+            if text:
+                values[declared.name] = declared.parse(text, declared.variable)
+                origins[declared.name] = "environment"
+        for variable, value in environ.items():
+            if variable.startswith(MIRROR_PREFIX) and value.strip():
+                mirrors[variable.removeprefix(MIRROR_PREFIX).lower().replace("_", "-")] = value.strip()
+        return cls(**values, mirrors=mirrors, origins=origins)
+
+    def describe(self) -> list[dict[str, str]]:
+        """Every setting with its value in this run and where the value came from."""
+        rows = [{"name": d.name, "variable": d.variable, "value": str(getattr(self, d.name) or d.default),
+                 "from": self.origins.get(d.name, "default")} for d in DECLARED]
+        rows += [{"name": f"sources.{source}", "variable": mirror_variable(source), "value": url,
+                  "from": "settings"} for source, url in sorted(self.mirrors.items())]
+        return rows
+
+
+def mirror_variable(source: str) -> str:
+    """The environment variable of a source's mirror: ofac-sdn -> BANWATCH_SOURCE_OFAC_SDN."""
+    return MIRROR_PREFIX + source.upper().replace("-", "_")
+
+
+def read_file(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """(settings, mirrors) of a TOML settings file. Relative paths in it are
+    taken from the file's folder, so the file can travel with its catalog."""
     try:
-        value = float(text)
-    except ValueError:
-        raise BadInput(name, f"{text!r} is not a number") from None
-    if not low <= value <= high:
-        raise BadInput(name, f"{value} is outside {low}..{high}")
-    return value
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise BadInput(str(path), f"settings file: {error.strerror or 'cannot be read'}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise BadInput(str(path), f"settings file is not valid TOML: {error}") from None
+    known = {d.name: d for d in DECLARED}
+    values: dict[str, Any] = {}
+    mirrors: dict[str, str] = {}
+    for key, value in document.items():
+        if key == "sources":
+            if not isinstance(value, dict) or not all(isinstance(url, str) for url in value.values()):
+                raise BadInput(f"{path} sources", 'a table of source = "URL"')
+            mirrors = {source: url.strip() for source, url in value.items() if url.strip()}
+            continue
+        if key not in known:
+            raise BadInput(f"{path} {key}", f"unknown setting; known: {', '.join([*known, 'sources'])}")
+        parsed = known[key].parse(value, f"{path} {key}")
+        if isinstance(parsed, Path) and not parsed.is_absolute():
+            parsed = path.parent / parsed
+        values[key] = parsed
+    return values, mirrors
 
 
-def home() -> Path:
-    value = os.environ.get("BANWATCH_HOME", "").strip()
-    return Path(value).expanduser() if value else Path.home() / ".banwatch"
+def document() -> str:
+    """docs/settings.md, generated from the declarations."""
+    lines = ["# Settings", "",
+             "Generated from `src/banwatch/settings.py` by `python -m banwatch.settings`; a test fails when this",
+             "file is stale. Each setting is read once at start-up, from the environment variable, else from the",
+             f"TOML file that `{FILE_VARIABLE}` names (by the setting's name, e.g. `max_drop = 0.2`), else its",
+             "default. `banwatch settings` shows the values in force and where each came from.", "",
+             "| setting | environment variable | default | meaning |", "|---|---|---|---|"]
+    lines += [f"| `{d.name}` | `{d.variable}` | {d.default} | {d.meaning} |" for d in DECLARED]
+    lines += [f"| `sources.<source>` | `{MIRROR_PREFIX}<SOURCE>` | the publisher's URLs | where `lists update` "
+              "downloads a source from instead: a base URL ending in `/` that serves the same file names, or "
+              "comma-separated file URLs (SOURCE as in `OFAC_SDN`; in the file, a `[sources]` table keyed "
+              "`ofac-sdn`) |",
+              f"| | `{FILE_VARIABLE}` | none | a TOML file with any of the settings above; relative paths in "
+              "it are taken from its folder |", ""]
+    return "\n".join(lines)
 
 
-def catalog_dir() -> Path | None:
-    """A folder of measure files to use instead of the bundled catalog
-    (BANWATCH_CATALOG), e.g. to add an organisation's own measures."""
-    value = os.environ.get("BANWATCH_CATALOG", "").strip()
-    return Path(value) if value else None
+assert {d.name for d in DECLARED} == {f.name for f in fields(Settings)} - {"mirrors", "origins"}
 
-
-def keep_snapshots() -> int:
-    return int(_number("BANWATCH_KEEP_SNAPSHOTS", 10, 1, 10_000))
-
-
-def max_drop() -> float:
-    return _number("BANWATCH_MAX_DROP", 0.10, 0.0, 1.0)
-
-
-def pause_before_commit() -> float:
-    return _number("BANWATCH_PAUSE_BEFORE_COMMIT", 0.0, 0.0, 3600.0)
-
-
-def source_urls(source: str, files: tuple[str, ...], official: tuple[str, ...]) -> list[str]:
-    """Where to download a source's files: the official URLs, or a mirror set
-    with BANWATCH_SOURCE_<SOURCE> (a base URL ending in '/' that serves the same
-    file names, or an explicit comma-separated list of URLs)."""
-    variable = "BANWATCH_SOURCE_" + source.upper().replace("-", "_")
-    value = os.environ.get(variable, "").strip()
-    if not value:
-        return list(official)
-    if value.endswith("/"):
-        return [value + name for name in files]
-    urls = [url.strip() for url in value.split(",") if url.strip()]
-    if len(urls) != len(files):
-        raise BadInput(variable, f"needs {len(files)} URLs ({', '.join(files)}) or a base URL ending in '/'")
-    return urls
-
-
-def retry_backoff() -> float:
-    """Seconds before the first retry of a failed download; doubles each time (BANWATCH_RETRY_BACKOFF)."""
-    return _number("BANWATCH_RETRY_BACKOFF", 1.0, 0.0, 60.0)
+if __name__ == "__main__":
+    print(document(), end="")

@@ -26,35 +26,32 @@ FALSE_WORDS = {"false", "no", "n", "0", ""}
 TYPES = ", ".join(t.value for t in TransactionType)
 
 
-def parse_type(text: str, where: str = "--type") -> TransactionType:
+def parse_type(text: str, place: str | None = None) -> TransactionType:
     try:
         return TransactionType(text.strip().lower().replace("-", "_").replace(" ", "_"))
     except ValueError:
-        raise BadInput(where, f"unknown transaction type {text!r}; one of: {TYPES}") from None
+        raise BadInput(place, f"unknown transaction type {text!r}; one of: {TYPES}", field="type") from None
 
 
-def parse_date(text: str, where: str = "--date") -> dt.date:
+def parse_date(text: str, place: str | None = None, field: str = "date") -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise BadInput(where, f"{text!r} is not a real date in the form YYYY-MM-DD") from None
+        raise BadInput(place, f"{text!r} is not a real date in the form YYYY-MM-DD", field=field) from None
 
 
-def parse_flag(text: str, where: str) -> bool:
+def parse_flag(text: str, place: str | None, field: str) -> bool:
     word = text.strip().lower()
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:
         return False
-    raise BadInput(where, f"{text!r} is not true or false")
+    raise BadInput(place, f"{text!r} is not true or false", field=field)
 
 
-def parse_transaction(fields: Mapping[str, str | None], where: str = "") -> Transaction:
-    """A transaction from text fields named as in FIELDS; `where` prefixes error
-    locations (e.g. 'orders.csv row 7')."""
-
-    def at(name: str) -> str:
-        return f"{where} {name}".strip() if where else f"--{name.replace('_', '-')}"
+def parse_transaction(fields: Mapping[str, str | None], place: str | None = None) -> Transaction:
+    """A transaction from text fields named as in FIELDS. `place` is where the
+    fields come from in a file ('orders.csv row 7'); errors name it and the field."""
 
     def text(name: str) -> str | None:
         value = fields.get(name)
@@ -62,21 +59,23 @@ def parse_transaction(fields: Mapping[str, str | None], where: str = "") -> Tran
 
     for name in REQUIRED_COLUMNS:
         if not text(name):
-            raise BadInput(at(name), "is empty")
+            raise BadInput(place, "is empty", field=name)
     values = {name: text(name) for name in FIELDS if name not in ("type", "date", "buyer_is_federal")}
     try:
         return Transaction(
-            type=parse_type(fields["type"] or "", at("type")),
-            date=parse_date(fields["date"] or "", at("date")),
-            buyer_is_federal=parse_flag(fields.get("buyer_is_federal") or "", at("buyer_is_federal")),
+            type=parse_type(fields["type"] or "", place),
+            date=parse_date(fields["date"] or "", place),
+            buyer_is_federal=parse_flag(fields.get("buyer_is_federal") or "", place, "buyer_is_federal"),
             **values,
         )
     except ValidationError as error:
         first = error.errors()[0]
-        name = str(first["loc"][0]) if first["loc"] else "row"
         message = first["msg"].removeprefix("Value error, ")
-        raise BadInput(at(name) if first["loc"] else (where or "--product/--vendor/--seller/--buyer"),
-                       message) from None
+        if first["loc"]:
+            raise BadInput(place, message, field=str(first["loc"][0])) from None
+        # the whole transaction: in a file the row says enough; on its own, the
+        # fields of which one is missing ("subject": product, vendor, seller or buyer)
+        raise BadInput(place, message, field=None if place else "subject") from None
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,15 @@
 """The restriction catalog: one YAML file per measure in measures/, loaded into
-validated `Measure` models. The decision logic reads only this data."""
+validated `Measure` models. The decision logic reads only this data.
+
+`open_catalog` is the one resolver: the bundled catalog, or the folder the
+settings name, with the digest of its files (what an index cache and a
+report's provenance are tied to)."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -45,9 +51,41 @@ def load_catalog(directory: Path | None = None) -> list[Measure]:
     return measures
 
 
-@functools.cache
+@dataclass(frozen=True)
+class Catalog:
+    measures: tuple[Measure, ...]
+    digest: str  # sha256 over the names and bytes of the measure files
+    origin: str  # "bundled catalog" or the folder
+
+    def __len__(self) -> int:
+        return len(self.measures)
+
+
+def folder_digest(folder: Path, pattern: str = "*.yaml") -> str:
+    """sha256 over the names and bytes of the files of `folder` matching `pattern`."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob(pattern)):
+        digest.update(path.name.encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def open_catalog(directory: Path | None = None) -> Catalog:
+    """The catalog in `directory`, or the bundled one: loaded once per content
+    (a long-running service sees an edited folder on its next call)."""
+    folder = Path(str(directory or BUNDLED))
+    if not folder.is_dir():
+        raise BadInput(str(folder), "catalog folder not found")
+    return _loaded(folder, folder_digest(folder), "bundled catalog" if directory is None else str(folder))
+
+
+@functools.lru_cache(maxsize=8)
+def _loaded(folder: Path, digest: str, origin: str) -> Catalog:
+    return Catalog(tuple(load_catalog(folder)), digest, origin)
+
+
 def bundled_catalog() -> tuple[Measure, ...]:
-    return tuple(load_catalog())
+    return open_catalog().measures
 
 
 def find_measure(measures: list[Measure] | tuple[Measure, ...], measure_id: str) -> Measure:

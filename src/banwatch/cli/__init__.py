@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from banwatch import __version__
-from banwatch.cli import catalog, decisions, demo, estate, lists, screening
-from banwatch.cli.common import out
+from banwatch.cli import catalog, decisions, demo, estate, lists, screening, settings
+from banwatch.cli.common import close_context, out
 
 app = typer.Typer(help="Comply with bans on foreign-adversary technology and with sanctions lists.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
@@ -17,7 +17,7 @@ app.add_typer(catalog.app, name="catalog")
 app.add_typer(lists.app, name="lists")
 app.add_typer(estate.app, name="estate")
 for command in (decisions.decide, decisions.decide_file, demo.demo, screening.screen,
-                screening.screen_file):
+                screening.screen_file, settings.settings):
     app.command(name=command.__name__.replace("_", "-"))(command)
 
 
@@ -29,7 +29,9 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def main(
+    run: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """banwatch: restriction catalog, date-aware transaction decisions, official lists."""
+    run.call_on_close(close_context)

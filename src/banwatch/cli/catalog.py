@@ -8,18 +8,19 @@ import typer
 from rich.table import Table
 
 from banwatch.catalog import find_measure
-from banwatch.cli.common import measures, out, print_json, reports_bad_input
+from banwatch.cli.common import context, out, print_json, reports_bad_input
 
 app = typer.Typer(help="The restriction catalog: every measure as data.", no_args_is_help=True)
+
 
 @app.command("list")
 @reports_bad_input
 def catalog_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List every measure with its citation and first effective date."""
-    catalog = measures()
+    catalog = context().catalog.measures
     if as_json:
         print_json([{"id": m.id, "title": m.title, "authority": m.authority, "citation": m.citation,
-                     "published": m.published.isoformat(), "effective": m.effective.isoformat(),
+                     "published": m.published.isoformat() if m.published else None, "effective": m.effective.isoformat(),
                      "kind": m.kind, "bound": [b.value for b in m.bound]} for m in catalog])
         return
     table = Table(title=f"{len(catalog)} measures")
@@ -38,14 +39,15 @@ def catalog_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show one measure whole: phases, parties, products, exclusions, sources."""
-    measure = find_measure(measures(), measure_id)
+    measure = find_measure(context().catalog.measures, measure_id)
     if as_json:
         print_json(measure.model_dump(mode="json", exclude_defaults=True))
         return
     m = measure
     out.print(f"[bold]{m.title}[/bold]\n{m.id} · {m.authority}")
     out.print(f"Citation: {m.citation} · legal basis: {'; '.join(m.legal_basis)}")
-    out.print(f"Published {m.published}" + (f", signed {m.signed}" if m.signed else "")
+    out.print((f"Published {m.published}" if m.published else "A standing rule over the lists it covers")
+              + (f", signed {m.signed}" if m.signed else "")
               + f" · binds: {', '.join(b.value.replace('_', ' ') for b in m.bound)}")
     out.print(f"\n{m.summary}\n")
     phases = Table(title="Phases")
@@ -63,6 +65,8 @@ def catalog_show(
             parties.add_row(party.name, "; ".join(a.name for a in party.aliases), ", ".join(party.countries),
                             ", ".join(r.value for r in party.roles), "yes" if party.covers_affiliates else "")
         out.print(parties)
+    if m.lists:
+        out.print(f"[bold]Covers every entry of[/bold]: {', '.join(m.lists)}")
     if m.products:
         out.print(f"[bold]Covered products ({len(m.products)})[/bold]: "
                   + "; ".join(p.name for p in m.products), markup=True)

@@ -1,5 +1,6 @@
-"""What every command shares: the consoles, JSON output, the catalog in use,
-and turning bad input into one line and exit code 2."""
+"""What every command shares: the run's Context, the consoles, JSON output,
+and turning bad input into one line (fields named as this command line
+names them) and exit code 2."""
 
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from banwatch.catalog import load_catalog
+from banwatch.context import Context
 from banwatch.errors import BadInput
-from banwatch.model import Measure, Outcome
-from banwatch.settings import catalog_dir
+from banwatch.model import Outcome
 
 # Piped or logged output gets 132 columns rather than rich's 80, so tables stay readable.
 PIPED_WIDTH = 132
@@ -24,6 +24,39 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 OUTCOME_STYLE = {"prohibited": "bold red", "review": "bold yellow", "allowed": "bold green"}
 WORST_FIRST = sorted(Outcome, key=lambda outcome: -outcome.severity)
 EXIT_BAD_INPUT = 2
+
+#: the fields of the layers below (their codes, see banwatch.errors) that this
+#: command line names otherwise than `--<code with dashes>`
+FLAGS = {
+    "name": "NAME",
+    "birth_date": "--dob",
+    "identifiers": "--id",
+    "subject": "--product/--vendor/--seller/--buyer",
+    "dob_column": "--dob-column",
+}
+
+
+def flag(field: str) -> str:
+    return FLAGS.get(field, "--" + field.replace("_", "-"))
+
+
+class Run:
+    """The Context of this run of the command, made once when a command first
+    asks for it (so that `--help` and `--version` read no settings)."""
+
+    current: Context | None = None
+
+
+def context() -> Context:
+    if Run.current is None:
+        Run.current = Context.from_environment()
+    return Run.current
+
+
+def close_context() -> None:
+    if Run.current is not None:
+        Run.current.close()
+        Run.current = None
 
 
 def reports_bad_input(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -34,7 +67,7 @@ def reports_bad_input(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except BadInput as problem:
-            err.print(f"banwatch: error: {problem}", markup=False)
+            err.print(f"banwatch: error: {problem.render(flag)}", markup=False)
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return guarded
@@ -42,7 +75,3 @@ def reports_bad_input(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def print_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-
-
-def measures() -> list[Measure]:
-    return load_catalog(catalog_dir())

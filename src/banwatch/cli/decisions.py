@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import closing
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,12 +9,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from banwatch.cli.common import (EXIT_BAD_INPUT, OUTCOME_STYLE, WORST_FIRST, err, measures, out, print_json,
+from banwatch.cli.common import (EXIT_BAD_INPUT, OUTCOME_STYLE, WORST_FIRST, context, err, out, print_json,
                                  reports_bad_input)
-from banwatch.screening import load_screener
 from banwatch.decide import decide as decide_transaction
 from banwatch.match.screen import Screener
-from banwatch.store.snapshots import Store, store_path
 from banwatch.model import Decision, Outcome
 from banwatch.report.decisions import Batch, write_csv, write_json
 from banwatch.transactions import OrderLine, parse_transaction, read_orders
@@ -43,7 +40,8 @@ def decide(
         "buyer": buyer, "seller_country": seller_country, "buyer_country": buyer_country,
         "buyer_is_federal": "true" if buyer_is_federal else "false",
     })
-    decision = decide_transaction(transaction, measures(), lists_screener() if screen_parties else None)
+    decision = decide_transaction(transaction, context().catalog.measures,
+                                  lists_screener() if screen_parties else None)
     if as_json:
         print_json(decision_json(decision))
     else:
@@ -93,18 +91,15 @@ def decide_file(
 def lists_screener() -> Screener | None:
     """A screener over the loaded lists, or None when no list is loaded (then
     only the catalog's parties are checked, as without a store)."""
-    if not store_path().exists():
+    if not context().has_lists():
         return None
-    with closing(Store.open()) as store:
-        if not store.active():
-            return None
     with err.status("Loading the screening index"):
-        return load_screener()
+        return context().screener()
 
 
 def decide_orders(orders: Path, screener: Screener | None) -> Batch:
     lines = list(read_orders(orders))
-    catalog = measures()
+    catalog = context().catalog.measures
     batch = Batch(source=str(orders))
     with Progress(TextColumn("Deciding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True) as progress:

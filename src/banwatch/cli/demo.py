@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from banwatch.cli.common import measures, out, reports_bad_input
+from banwatch.cli.common import context, out, reports_bad_input
 from banwatch.cli.decisions import decide_file
 from banwatch.cli.estate import scan as estate_scan
 
@@ -28,7 +28,7 @@ def demo(out_dir: Annotated[Path, typer.Option("--out", help="Folder for the sam
     samples = resources.files("banwatch.samples")
     with resources.as_file(samples / "reseller-orders.csv") as sample:
         shutil.copyfile(sample, orders)
-    out.print(f"Deciding the bundled sample {orders} against the catalog ({len(measures())} measures)")
+    out.print(f"Deciding the bundled sample {orders} against the catalog ({len(context().catalog)} measures)")
     decide_file(orders, out_dir / "reseller-orders-decisions.csv")
 
     fleet = out_dir / "estate"

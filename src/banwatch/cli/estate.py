@@ -9,14 +9,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from banwatch.catalog import load_catalog
-from banwatch.cli.common import EXIT_BAD_INPUT, err, out, print_json, reports_bad_input
+from banwatch.cli.common import EXIT_BAD_INPUT, context, err, flag, out, print_json, reports_bad_input
 from banwatch.errors import BadInput
 from banwatch.estate.findings import summarise
 from banwatch.estate.scan import ScanResult
 from banwatch.estate.scan import scan as scan_inventories
 from banwatch.report import estate as report
-from banwatch.settings import catalog_dir
 
 app = typer.Typer(help="Find restricted software, SDKs and devices in an organisation's inventories.",
                   no_args_is_help=True)
@@ -51,7 +49,7 @@ def scan(
     missing = [path for path in paths if not path.is_file()]
     if missing:
         raise BadInput(str(missing[0]), "no such file")
-    measures = load_catalog(catalog_dir())
+    measures = context().catalog.measures
     columns = {key: value for key, value in (("host", host_column), ("name", name_column),
                                              ("vendor", vendor_column), ("version", version_column)) if value}
     extra = []
@@ -63,7 +61,7 @@ def scan(
         result = scan_inventories(paths, measures, date, columns, extra,
                                   progress=lambda origin: status.update(f"Scanning {origin}"))
     for problem in result.problems:
-        err.print(f"banwatch: error: {problem.where}: {problem.problem}", markup=False)
+        err.print(f"banwatch: error: {problem.render(flag)}", markup=False)
     if out_path is not None:
         report.write(result, out_path)
     if as_json:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
@@ -13,19 +12,17 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
-from banwatch.catalog import load_catalog
-from banwatch.cli.common import err, out, print_json, reports_bad_input
+from banwatch.cli.common import EXIT_BAD_INPUT, context, err, flag, out, print_json, reports_bad_input
 from banwatch.errors import BadInput
-from banwatch.lists.fetch import TIMEOUT, fetch, keep_as_cache
-from banwatch.lists.sources import FORMATS, SOURCES, read_list
-from banwatch.settings import catalog_dir
-from banwatch.store.diff import diff_snapshots
-from banwatch.store.snapshots import Snapshot, Store
+from banwatch.lists.fetch import TIMEOUT, Downloader
+from banwatch.lists.sources import FORMAT_CHOICES, PUBLISHED, SOURCES, read_list
+from banwatch.services.lists import load_catalog_parties, save_list, update_source
+from banwatch.store import Snapshot
 
 app = typer.Typer(help="Official sanctions and export-control lists, in a versioned local store.",
                   no_args_is_help=True)
 
-FORCE_HELP = "Accept a list that lost more entities than BANWATCH_MAX_DROP allows."
+FORCE_HELP = "Accept a list that lost more entities than the max_drop setting allows."
 
 
 def describe(snapshot: Snapshot, seconds: float) -> str:
@@ -38,25 +35,23 @@ def describe(snapshot: Snapshot, seconds: float) -> str:
 def load(
     path: Annotated[Path | None, typer.Argument(help="A list file or folder (not needed for --format catalog).")]
     = None,
-    list_format: Annotated[str | None, typer.Option("--format", help=f"One of {', '.join(FORMATS)}; "
-                                                    "detected from the files when omitted.")] = None,
+    list_format: Annotated[str | None, typer.Option("--format", help=f"One of {FORMAT_CHOICES}, or a source "
+                                                    "id for its format; detected from the files when omitted.")]
+    = None,
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Read a list completely and store it as the new active snapshot of its source."""
     started = time.perf_counter()
+    store = context().store
     if list_format == "catalog":
-        from banwatch.lists.catalog_parties import catalog_entities  # noqa: PLC0415 (see READERS)
-
-        parsed = catalog_entities(load_catalog(catalog_dir()))
-        origin = str(catalog_dir() or "bundled catalog")
+        catalog = context().catalog
+        snapshot = load_catalog_parties(store, catalog.measures, catalog.origin, force)
     elif path is None:
         raise BadInput("PATH", "give a list file or folder to load (or --format catalog)")
     else:
         with err.status(f"Reading {path}"):
             parsed = read_list(path, list_format)
-        origin = str(path.resolve())
-    with closing(Store.open()) as store:
-        snapshot = store.save(parsed, origin, max_drop=1.0 if force else None)
+        snapshot = save_list(store, parsed, str(path.resolve()), force)
     out.print(describe(snapshot, time.perf_counter() - started), markup=False)
 
 
@@ -64,10 +59,10 @@ def load(
 @reports_bad_input
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """The active snapshot of every source: entities, names, when, from which files."""
-    with closing(Store.open()) as store:
-        active = store.active()
-        kept = {snap.source: len(store.history(snap.source)) for snap in active}
-        location = store.path
+    store = context().store
+    active = store.active()
+    kept = {snap.source: len(store.history(snap.source)) for snap in active}
+    location = store.location
     if as_json:
         print_json({"store": str(location), "sources": [
             {**snap.as_json(), "snapshots_kept": kept[snap.source]} for snap in active]})
@@ -94,8 +89,7 @@ def diff(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Added, removed and changed entities between two snapshots of a source."""
-    with closing(Store.open()) as store:
-        changes = diff_snapshots(store, source, from_id, to_id)
+    changes = context().store.diff(source, from_id, to_id)
     if as_json:
         print_json(changes)
         return
@@ -116,50 +110,50 @@ def diff(
 @reports_bad_input
 def update(
     sources: Annotated[list[str] | None, typer.Argument(help="Sources to update; default: all of "
-                                                        + ", ".join(SOURCES))] = None,
+                                                        + ", ".join(PUBLISHED))] = None,
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Download the current lists from their publishers and load what changed.
 
-    A list that fails to download or parse, or shrinks by more than
-    BANWATCH_MAX_DROP, is refused; its previous snapshot stays active."""
-    chosen = sources or list(SOURCES)
-    unknown = [name for name in chosen if name not in SOURCES]
+    A list that fails to download or parse, or shrinks by more than the
+    max_drop setting, is refused; its previous snapshot stays active."""
+    chosen = sources or list(PUBLISHED)
+    unknown = [name for name in chosen if name not in PUBLISHED]
     if unknown:
-        raise BadInput("SOURCE", f"unknown source {', '.join(unknown)}; one of {', '.join(SOURCES)}")
+        raise BadInput("SOURCE", f"unknown source {', '.join(unknown)}; one of {', '.join(PUBLISHED)}")
+    settings = context().settings
     failures = 0
-    with closing(Store.open()) as store, httpx.Client(timeout=TIMEOUT, follow_redirects=True) as client:
+    with httpx.Client(timeout=TIMEOUT, follow_redirects=True) as client:
+        downloader = Downloader(client, settings.downloads_dir, settings.retry_backoff)
         for name in chosen:
+            started = time.perf_counter()
             try:
-                update_source(store, client, name, force)
+                with Progress(TextColumn(f"{name} {{task.description}}"), BarColumn(), DownloadColumn(),
+                              TransferSpeedColumn(), console=err, transient=True) as progress:
+                    updated = update_source(context().store, downloader, name, settings.mirrors.get(name), force,
+                                            progress=file_progress(progress))
             except BadInput as problem:
                 failures += 1
-                err.print(f"banwatch: error: {problem}", markup=False)
+                err.print(f"banwatch: error: {problem.render(flag)}", markup=False)
+                continue
+            if updated.modified:
+                out.print(describe(updated.snapshot, time.perf_counter() - started), markup=False)
+            else:
+                out.print(f"{name}: not modified since snapshot {updated.snapshot.id}", markup=False)
     if failures:
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def update_source(store: Store, client: httpx.Client, name: str, force: bool) -> None:
-    source = SOURCES[name]
-    started = time.perf_counter()
-    with Progress(TextColumn(f"{name} {{task.description}}"), BarColumn(), DownloadColumn(),
-                  TransferSpeedColumn(), console=err, transient=True) as progress:
-        download = fetch(source, store.validators(), client, progress)
-    try:
-        if not download.modified:
-            current = store.active_snapshot(name)
-            if current is not None:
-                out.print(f"{name}: not modified since snapshot {current.id}", markup=False)
-                return
-        parsed = read_list(download.folder, source.format)
-        if parsed.source != name:
-            raise BadInput(", ".join(source.urls()), f"the files hold the {parsed.source} list, not {name}")
-        snapshot = store.save(parsed, ", ".join(source.urls()), max_drop=1.0 if force else None)
-        store.remember_validators(download.validators)
-        keep_as_cache(download)
-        out.print(describe(snapshot, time.perf_counter() - started), markup=False)
-    finally:
-        download.discard()
+def file_progress(progress: Progress):
+    """A download callback that shows one bar per file."""
+    tasks: dict[str, int] = {}
+
+    def advance(name: str, received: int, expected: int | None) -> None:
+        if name not in tasks:
+            tasks[name] = progress.add_task(name, total=expected)
+        progress.update(tasks[name], completed=received)
+
+    return advance
 
 
 @app.command("export")
@@ -173,13 +167,12 @@ def export(
     """Write the active snapshots as FollowTheMoney entities, for OpenSanctions tools."""
     if export_format != "ftm":
         raise BadInput("--format", f"unknown export format {export_format!r}; one of: ftm")
-    from banwatch.lists.ftm import write_ftm  # noqa: PLC0415 (imported on use, see READERS)
+    from banwatch.lists.ftm import write_ftm  # noqa: PLC0415 (imported on use, see ListFormat.reader)
 
-    with closing(Store.open()) as store:
-        entities = store.active_entities(source)
-        if out_path is None:
-            count = write_ftm(entities, sys.stdout)
-        else:
-            with out_path.open("w", encoding="utf-8") as handle:
-                count = write_ftm(entities, handle)
+    entities = context().store.active_entities(source)
+    if out_path is None:
+        count = write_ftm(entities, sys.stdout)
+    else:
+        with out_path.open("w", encoding="utf-8") as handle:
+            count = write_ftm(entities, handle)
     err.print(f"Exported {count:,} entities" + (f" to {out_path}" if out_path else ""), markup=False)

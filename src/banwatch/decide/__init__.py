@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from banwatch.catalog import bundled_catalog
 from banwatch.decide.counterparties import screen_counterparties
 from banwatch.decide.phases import PhaseVerdict, phase_verdict
 from banwatch.decide.scope import binds
@@ -20,11 +19,10 @@ from banwatch.model import Decision, Evidence, Measure, MeasureFinding, Outcome,
 __all__ = ["decide"]
 
 
-def decide(transaction: Transaction, measures: Iterable[Measure] | None = None,
-           screener: Screener | None = None) -> Decision:
+def decide(transaction: Transaction, measures: Iterable[Measure], screener: Screener | None = None) -> Decision:
     """The outcome for one transaction under every measure of the catalog and,
     given a screener, with its seller and buyer screened against the lists."""
-    catalog = tuple(measures) if measures is not None else bundled_catalog()
+    catalog = tuple(measures)
     findings: list[MeasureFinding] = []
     reasons: list[tuple[int, str]] = []  # (severity of the finding, sentence)
     warnings: list[str] = []
@@ -43,7 +41,8 @@ def decide(transaction: Transaction, measures: Iterable[Measure] | None = None,
         reasons.append((finding.outcome.severity if finding else -1, reason))
         warnings.extend(w for w in [*scope.warnings, *measure_warnings] if w not in warnings)
     if screener is not None:
-        list_findings, list_reasons = screen_counterparties(transaction, screener)
+        list_findings, list_reasons, list_warnings = screen_counterparties(transaction, screener, catalog)
+        warnings.extend(w for w in list_warnings if w not in warnings)
         findings += list_findings
         reasons += [(finding.outcome.severity, reason) for finding, reason in zip(list_findings, list_reasons,
                                                                                   strict=True)]

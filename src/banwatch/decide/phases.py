@@ -1,12 +1,15 @@
 """Which phase of a measure is in force on the transaction's date, and what it
 says about the transaction's type. Prohibitions accumulate: a later phase adds
-to, never lifts, an earlier one."""
+to, never lifts, an earlier one. When a phase starts for what the transaction
+names is the catalog's rule (`banwatch.catalog.in_force`), shared with the
+estate scan."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+from banwatch.catalog.in_force import phase_start
 from banwatch.model import Evidence, Measure, Outcome, Phase, Transaction
 
 
@@ -25,7 +28,7 @@ def phase_verdict(measure: Measure, transaction: Transaction, evidence: list[Evi
     review: tuple[Phase, dt.date] | None = None
     warnings: list[str] = []
     for phase in measure.phases:
-        start = phase_start(measure, phase, evidence)
+        start = phase_start(measure, phase, [item.party for item in evidence])
         if start is None:
             continue
         if prohibited is None and kind in phase.prohibits:
@@ -52,21 +55,4 @@ def phase_verdict(measure: Measure, transaction: Transaction, evidence: list[Evi
                             why=f"{action} is prohibited only from {start}", warnings=warnings)
     return PhaseVerdict(Outcome.allowed, None, None,
                         why=f"the measure does not prohibit {action}", warnings=warnings)
-
-
-def phase_start(measure: Measure, phase: Phase, evidence: list[Evidence]) -> dt.date | None:
-    """When `phase` starts to concern what the evidence names: a party added to a
-    list after the phase counts from its own date; a party limited to other
-    phases is not concerned (None). Over several pieces of evidence the
-    earliest start wins, so no coverage is missed."""
-    starts = []
-    for item in evidence:
-        if item.party is None:  # a listed product: every phase, from its date
-            starts.append(phase.effective)
-            continue
-        party = measure.party(item.party)
-        if party.phases and phase.id not in party.phases:
-            continue
-        starts.append(max(phase.effective, party.listed or phase.effective))
-    return min(starts, default=None)
 

@@ -28,7 +28,7 @@ def binds(measure: Measure, transaction: Transaction) -> Scope:
         if not countries:
             return Scope(True, warnings=[
                 "No buyer or seller country was given: banwatch assumed a US person takes part. "
-                "Give --buyer-country / --seller-country to decide for non-US parties."
+                "Give the buyer's or seller's country to decide for non-US parties."
             ])
         return Scope(False, why=f"it binds US persons and the parties are in {', '.join(sorted(countries))}")
     who = " and ".join(b.value.replace("_", " ") for b in measure.bound)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 
 from pydantic import BaseModel
 
+from banwatch.catalog.in_force import phase_start
 from banwatch.model import Bound, Measure, TransactionType
 
 #: how each transaction type reads in a finding's status
@@ -54,8 +56,10 @@ class Finding(BaseModel):
     explanation: str
 
 
-def status_on(measure: Measure, as_of: dt.date) -> tuple[str, str]:
-    """(severity, status phrase) of an installed item under `measure` on `as_of`.
+def status_on(measure: Measure, as_of: dt.date, parties: Iterable[str | None] = (None,)) -> tuple[str, str]:
+    """(severity, status phrase) of an installed item under `measure` on
+    `as_of`, for the measure's `parties` whose products it is (None: the
+    measure as such), each phase from when it concerns them (`catalog.in_force`).
 
     - high: something that keeping it needs (updates, support, cloud services,
       use) is prohibited now: replace;
@@ -66,13 +70,17 @@ def status_on(measure: Measure, as_of: dt.date) -> tuple[str, str]:
     since: dict[TransactionType, dt.date] = {}
     coming: dict[TransactionType, dt.date] = {}
     review: dict[TransactionType, dt.date] = {}
+    parties = list(parties)
     for phase in measure.phases:
-        target = since if phase.effective <= as_of else coming
+        start = phase_start(measure, phase, parties)
+        if start is None:
+            continue
+        target = since if start <= as_of else coming
         for kind in phase.prohibits:
-            target.setdefault(kind, phase.effective)
-        if phase.effective <= as_of:
+            target.setdefault(kind, start)
+        if start <= as_of:
             for kind in phase.review:
-                review.setdefault(kind, phase.effective)
+                review.setdefault(kind, start)
     parts = []
     if TransactionType.update in since:
         parts.append(f"no updates since {since.pop(TransactionType.update)}")

@@ -118,6 +118,7 @@ def findings_of(item: dict, inventory: Inventory, signatures: list[CompiledSigna
                 as_of: dt.date) -> list[Finding]:
     """One finding per measure whose signatures `item` matched, with every reason."""
     reasons_by_measure: dict[str, list[Reason]] = {}
+    parties_by_measure: dict[str, set[str | None]] = {}
     measures: dict[str, Measure] = {}
     for number in item["hits"]:
         compiled = signatures[number]
@@ -126,11 +127,12 @@ def findings_of(item: dict, inventory: Inventory, signatures: list[CompiledSigna
                         pattern=compiled.matched_pattern(value) or "", label=compiled.signature.label,
                         source=compiled.signature.source)
         reasons_by_measure.setdefault(compiled.measure.id, []).append(reason)
+        parties_by_measure.setdefault(compiled.measure.id, set()).add(compiled.signature.party)
         measures[compiled.measure.id] = compiled.measure
     findings = []
     for measure_id, reasons in reasons_by_measure.items():
         measure = measures[measure_id]
-        severity, status = status_on(measure, as_of)
+        severity, status = status_on(measure, as_of, parties_by_measure[measure_id])
         assert measure.detection is not None
         name = item["name"] or item["package"] or item["bundle_id"] or "(unnamed)"
         what = describe(name, item["version"], item["host"] or "?", item["kind"])

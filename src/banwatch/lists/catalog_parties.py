@@ -33,8 +33,7 @@ from datetime import date
 
 from rigour.text import ascii_text
 
-from banwatch.catalog import bundled_catalog
-from banwatch.lists.reading import ParsedList, country_code, iso_date, script_of
+from banwatch.lists.reading import country_code, iso_date, script_of
 from banwatch.model import (
     Address,
     EntityType,
@@ -43,6 +42,7 @@ from banwatch.model import (
     ListedName,
     Measure,
     NameKind,
+    ParsedList,
     Party,
 )
 
@@ -128,10 +128,10 @@ def party_entity(measure: Measure, party: Party, party_slug: str) -> ListedEntit
     )
 
 
-def catalog_entities(measures: Iterable[Measure] | None = None) -> ParsedList:
-    """Every party of every measure (default: the bundled catalog) as a ListedEntity."""
+def catalog_entities(measures: Iterable[Measure]) -> ParsedList:
+    """Every party of every measure as a ListedEntity."""
     entities: list[ListedEntity] = []
-    for measure in bundled_catalog() if measures is None else measures:
+    for measure in measures:
         taken: set[str] = set()
         for party in measure.parties:
             base = candidate = slug(party.name)

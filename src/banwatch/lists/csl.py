@@ -46,7 +46,7 @@ import re
 from pathlib import Path
 
 from banwatch.errors import BadInput
-from banwatch.lists.reading import ParsedList, country_code, iso_date, script_of
+from banwatch.lists.reading import country_code, iso_date, script_of
 from banwatch.lists.tabular import Row, UniqueIds, clean, list_file, read_table, row_date, split_aka, stable_hash
 from banwatch.model import (
     Address,
@@ -55,6 +55,7 @@ from banwatch.model import (
     ListedIdentifier,
     ListedName,
     NameKind,
+    ParsedList,
 )
 
 SOURCE = "csl"

@@ -28,9 +28,9 @@ import datetime as dt
 from pathlib import Path
 
 from banwatch.errors import BadInput
-from banwatch.lists.reading import ParsedList, country_code, script_of
+from banwatch.lists.reading import country_code, script_of
 from banwatch.lists.tabular import Row, UniqueIds, clean, list_file, read_table, row_date, split_aka, stable_hash
-from banwatch.model import Address, EntityType, ListedEntity, ListedName
+from banwatch.model import Address, EntityType, ListedEntity, ListedName, ParsedList
 
 SOURCE = "bis-dpl"
 FORMAT = "bis-dpl-tsv"

@@ -125,8 +125,8 @@ from banwatch.lists.ftm_mapping import (
     to_ftm,
     validated,
 )
-from banwatch.lists.reading import ParsedList, read_text
-from banwatch.model import Address, ListedEntity, ListedIdentifier
+from banwatch.inputs import read_text
+from banwatch.model import Address, ListedEntity, ListedIdentifier, ParsedList
 
 #: the public API; one entity's mapping lives in ftm_mapping, its FtM id in ftm_ids
 __all__ = ["FORMAT", "ID_PATTERN", "SOURCE", "FtmList", "banwatch_id", "from_ftm", "ftm_id_of",

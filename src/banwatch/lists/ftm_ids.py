@@ -11,7 +11,8 @@ import string
 
 from followthemoney import registry
 
-from banwatch.model import SOURCES, ListedEntity
+from banwatch.lists.sources import SOURCES
+from banwatch.model import ListedEntity
 
 #: the source of an entity read from FtM whose id is not a banwatch id
 SOURCE = "ftm"

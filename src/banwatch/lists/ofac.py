@@ -48,8 +48,9 @@ from typing import Any
 
 from banwatch.errors import BadInput
 from banwatch.lists.ofac_remarks import Remarks, parse_remarks
-from banwatch.lists.reading import ParsedList, country_code, read_text
-from banwatch.model import Address, EntityType, ListedEntity, ListedName, NameKind
+from banwatch.inputs import read_text
+from banwatch.lists.reading import country_code
+from banwatch.model import Address, EntityType, ListedEntity, ListedName, NameKind, ParsedList
 
 FORMAT = "ofac-csv"
 

@@ -1,5 +1,6 @@
-"""What every list reader shares: the parsed result, strict decoding of the
-agency's file, and normalising countries and dates.
+"""What every list reader shares: the parser version, the files' hashes, and
+normalising countries, dates and scripts. Reading the file itself (sizes,
+strict text, XML) is `banwatch.inputs`, shared with the inventory readers.
 
 A reader either returns a complete `ParsedList` or raises `BadInput` naming the
 file, the line or element, and the problem: a list is never half-read, so a
@@ -14,64 +15,15 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rigour.territories import lookup_territory
 from rigour.text.scripts import codepoint_script
 
-from banwatch.errors import BadInput
-from banwatch.model import ListedEntity
 
 #: bumped whenever a reader's output changes, and stored with every snapshot so
 #: that a past screening can be traced to the parser that produced its list.
 PARSER_VERSION = "1"
-
-#: the largest list file accepted. The biggest official file (the full CSL) is
-#: well under 100 MB; anything far beyond is junk or an attack on memory.
-MAX_FILE_BYTES = 512 * 1024 * 1024
-
-
-@dataclass
-class ParsedList:
-    source: str  # ofac-sdn, ofac-cons, un, bis-dpl, csl, ftm, catalog
-    format: str  # the reader's format name
-    files: list[Path]  # every file the list was read from, for hashes
-    entities: list[ListedEntity] = field(default_factory=list)
-
-    def name_count(self) -> int:
-        return sum(len(entity.aliases) + 1 for entity in self.entities)
-
-
-def check_size(path: Path, limit: int = MAX_FILE_BYTES) -> int:
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise BadInput(str(path), error.strerror or "cannot be read") from None
-    if size == 0:
-        raise BadInput(str(path), "empty file")
-    if size > limit:
-        raise BadInput(str(path), f"{size:,} bytes is more than the {limit:,} a list file may have")
-    return size
-
-
-def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
-    """The whole file as text: strict UTF-8 (a UTF-8 BOM is dropped), no NUL
-    bytes. A wrong encoding is reported with its line, not guessed at: a
-    cp1252 file decoded as something else would silently corrupt names."""
-    check_size(path, limit)
-    data = path.read_bytes()
-    nul = data.find(b"\x00", 0, 65536)
-    if nul >= 0:
-        line = data[:nul].count(b"\n") + 1
-        raise BadInput(f"{path} line {line}", "binary data (NUL byte): not a text list file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        byte = data[error.start]
-        raise BadInput(f"{path} line {line}",
-                       f"not UTF-8 text (byte 0x{byte:02x}; is it cp1252/Latin-1?)") from None
 
 
 def file_sha256(path: Path) -> str:
@@ -80,6 +32,11 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def file_records(paths: list[Path]) -> list[dict[str, object]]:
+    """What a snapshot records of the files a list was read from: name, SHA-256 and size."""
+    return [{"name": path.name, "sha256": file_sha256(path), "bytes": path.stat().st_size} for path in paths]
 
 
 @functools.lru_cache(maxsize=4096)

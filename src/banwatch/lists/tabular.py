@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from banwatch.errors import BadInput
-from banwatch.lists.reading import iso_date, read_text
+from banwatch.inputs import read_text
+from banwatch.lists.reading import iso_date
 from banwatch.model import NameKind
 
 

@@ -39,15 +39,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
-
-import defusedxml.ElementTree as safe_xml
-from defusedxml import DefusedXmlException
+from xml.etree.ElementTree import Element
 
 from banwatch.errors import BadInput
-from banwatch.lists.reading import ParsedList, country_code, iso_date, read_text, script_of
+from banwatch.inputs import parse_xml, read_text
+from banwatch.lists.reading import country_code, iso_date, script_of
 from banwatch.lists.tabular import list_file
 from banwatch.model import (
     Address,
@@ -56,6 +53,7 @@ from banwatch.model import (
     ListedIdentifier,
     ListedName,
     NameKind,
+    ParsedList,
 )
 
 SOURCE = "un"
@@ -70,7 +68,7 @@ def read_un(path: Path) -> ParsedList:
     XML file, or a folder holding consolidated.xml), or BadInput naming the file
     (and line or record) and the problem."""
     path = list_file(path, ("consolidated.xml",), "UN consolidated list")
-    root = _parse(path)
+    root = parse_xml(read_text(path), path)
     if root.tag != ROOT:
         raise BadInput(str(path), f"not a UN consolidated list: root is <{root.tag}>")
     sections = {child.tag: child for child in root}
@@ -93,23 +91,6 @@ def read_un(path: Path) -> ParsedList:
     if not parsed.entities:
         raise BadInput(str(path), "UN consolidated list with no individuals or entities")
     return parsed
-
-
-def _parse(path: Path) -> Element:
-    text = read_text(path)
-    try:
-        return safe_xml.fromstring(text, forbid_dtd=True, forbid_entities=True,
-                                   forbid_external=True)
-    except DefusedXmlException as error:
-        found = re.search(r"<!(DOCTYPE|ENTITY)", text)
-        at = f" (line {text[:found.start()].count(chr(10)) + 1})" if found else ""
-        raise BadInput(str(path), "XML with a DOCTYPE/entity declaration is refused: a list "
-                                  f"file needs none, and they carry XXE and entity-expansion "
-                                  f"attacks{at}: {type(error).__name__}") from None
-    except ParseError as error:
-        row, column = error.position
-        message = str(error).split(":")[0]
-        raise BadInput(f"{path} line {row}", f"malformed XML ({message}, column {column + 1})") from None
 
 
 def _text(element: Element | None) -> str | None:
@@ -141,10 +122,56 @@ def _add(items: list[str], value: str | None) -> None:
         items.append(value)
 
 
+class _Notes:
+    """What the UN writes that banwatch has no field for, kept as properties
+    (several values of a key joined with "; "), so that a reviewer can still read it."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, list[str]] = {}
+
+    def add(self, key: str, value: str | None) -> None:
+        if value:
+            _add(self.values.setdefault(key, []), value)
+
+    def as_properties(self) -> dict[str, str]:
+        return {key: "; ".join(values) for key, values in self.values.items()}
+
+
 def _entity(path: Path, record: Element, entity_type: EntityType) -> ListedEntity:
     reference = _child(record, "REFERENCE_NUMBER")
     if not reference:
         raise BadInput(str(path), f"{_describe(record)} has no REFERENCE_NUMBER")
+    name = _name(path, record, entity_type)
+    notes = _Notes()
+    notes.add("dataid", _child(record, "DATAID"))
+    for updated in _values(record, "LAST_DAY_UPDATED"):
+        notes.add("last_updated", updated)
+
+    aliases, birth_dates, birth_places = _aliases(record, name)
+    countries: list[str] = []
+    nationalities = _nationalities(record, notes)
+    for code in nationalities:
+        _add(countries, code)
+    for element in record.findall(f"{record.tag}_DATE_OF_BIRTH"):
+        _birth_date(element, birth_dates, notes)
+    _birth_places(record, birth_places, countries, notes)
+    addresses = _addresses(record, countries)
+    identifiers = _identifiers(record, notes)
+
+    titles = _values(record, "TITLE") + _values(record, "DESIGNATION")
+    program = _child(record, "UN_LIST_TYPE")
+    return ListedEntity(
+        id=f"{SOURCE}:{reference}", source=SOURCE, source_id=reference, type=entity_type,
+        name=name, aliases=aliases, addresses=addresses, countries=countries,
+        nationalities=nationalities, birth_dates=birth_dates, birth_places=birth_places,
+        identifiers=identifiers, programs=[program] if program else [],
+        title="; ".join(dict.fromkeys(titles)) or None, gender=_child(record, "GENDER"),
+        remarks=_child(record, "COMMENTS1"), listed_on=_listed_on(path, record),
+        properties=notes.as_properties(),
+    )
+
+
+def _name(path: Path, record: Element, entity_type: EntityType) -> str:
     if entity_type is EntityType.person:
         parts = [_child(record, tag) for tag in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")]
     else:
@@ -152,17 +179,12 @@ def _entity(path: Path, record: Element, entity_type: EntityType) -> ListedEntit
     name = " ".join(part for part in parts if part)
     if not name:
         raise BadInput(str(path), f"{_describe(record)} has no name")
+    return name
 
-    properties: dict[str, list[str]] = {}
 
-    def note(key: str, value: str | None) -> None:
-        if value:
-            _add(properties.setdefault(key, []), value)
-
-    note("dataid", _child(record, "DATAID"))
-    for updated in _values(record, "LAST_DAY_UPDATED"):
-        note("last_updated", updated)
-
+def _aliases(record: Element, name: str) -> tuple[list[ListedName], list[str], list[str]]:
+    """(aliases, birth dates, birth places): the original-script name and every
+    alias, with the birth details an alias (a false identity) carries."""
     aliases: list[ListedName] = []
     seen_names = {name.casefold()}
 
@@ -173,7 +195,6 @@ def _entity(path: Path, record: Element, entity_type: EntityType) -> ListedEntit
         aliases.append(ListedName(name=text, kind=kind, script=script_of(text), quality=quality))
 
     alias(_child(record, "NAME_ORIGINAL_SCRIPT"), NameKind.original_script)
-
     birth_dates: list[str] = []
     birth_places: list[str] = []
     for element in record.findall(f"{record.tag}_ALIAS"):
@@ -184,27 +205,30 @@ def _entity(path: Path, record: Element, entity_type: EntityType) -> ListedEntit
             _add(birth_dates, iso_date(_child(element, "DATE_OF_BIRTH")))
             _add(birth_places, ", ".join(p for p in (_child(element, "CITY_OF_BIRTH"),
                                                      _child(element, "COUNTRY_OF_BIRTH")) if p))
+    return aliases, birth_dates, birth_places
 
-    countries: list[str] = []
+
+def _nationalities(record: Element, notes: _Notes) -> list[str]:
     nationalities: list[str] = []
     for value in _values(record, "NATIONALITY"):
         if code := country_code(value):
             _add(nationalities, code)
-            _add(countries, code)
         else:
-            note("nationalities_unresolved", value)
+            notes.add("nationalities_unresolved", value)
+    return nationalities
 
-    for element in record.findall(f"{record.tag}_DATE_OF_BIRTH"):
-        _birth_date(element, birth_dates, note)
 
+def _birth_places(record: Element, birth_places: list[str], countries: list[str], notes: _Notes) -> None:
     for element in record.findall(f"{record.tag}_PLACE_OF_BIRTH"):
         place = ", ".join(p for tag in ("STREET", "CITY", "STATE_PROVINCE", "COUNTRY")
                           if (p := _child(element, tag)))
         _add(birth_places, place)
         _add(countries, country_code(_child(element, "COUNTRY")))
         if place and (place_note := _child(element, "NOTE")):
-            note("birth_place_notes", f"{place}: {place_note}")
+            notes.add("birth_place_notes", f"{place}: {place_note}")
 
+
+def _addresses(record: Element, countries: list[str]) -> list[Address]:
     addresses: list[Address] = []
     for element in record.findall(f"{record.tag}_ADDRESS"):
         country_name = _child(element, "COUNTRY")
@@ -216,7 +240,10 @@ def _entity(path: Path, record: Element, entity_type: EntityType) -> ListedEntit
         if any(address.model_dump().values()) and address not in addresses:
             addresses.append(address)
             _add(countries, address.country)
+    return addresses
 
+
+def _identifiers(record: Element, notes: _Notes) -> list[ListedIdentifier]:
     identifiers: list[ListedIdentifier] = []
     for element in record.findall(f"{record.tag}_DOCUMENT"):
         document = _document(element)
@@ -224,34 +251,24 @@ def _entity(path: Path, record: Element, entity_type: EntityType) -> ListedEntit
             if document not in identifiers:
                 identifiers.append(document)
         elif document:
-            note("document_notes", document)
+            notes.add("document_notes", document)
+    return identifiers
 
+
+def _listed_on(path: Path, record: Element) -> dt.date | None:
     listed_on = _child(record, "LISTED_ON")
-    listed = None
-    if listed_on:
-        # an xsd:date, sometimes with a time zone: "2015-04-07-04:00"
-        match = _XSD_DATE.match(listed_on)
+    if not listed_on:
+        return None
+    # an xsd:date, sometimes with a time zone: "2015-04-07-04:00"
+    if match := _XSD_DATE.match(listed_on):
         try:
-            listed = dt.date.fromisoformat(match[1]) if match else None
+            return dt.date.fromisoformat(match[1])
         except ValueError:
             pass
-        if listed is None:
-            raise BadInput(str(path), f"{_describe(record)}: LISTED_ON {listed_on!r} is not a date")
-
-    titles = _values(record, "TITLE") + _values(record, "DESIGNATION")
-    program = _child(record, "UN_LIST_TYPE")
-    return ListedEntity(
-        id=f"{SOURCE}:{reference}", source=SOURCE, source_id=reference, type=entity_type,
-        name=name, aliases=aliases, addresses=addresses, countries=countries,
-        nationalities=nationalities, birth_dates=birth_dates, birth_places=birth_places,
-        identifiers=identifiers, programs=[program] if program else [],
-        title="; ".join(dict.fromkeys(titles)) or None, gender=_child(record, "GENDER"),
-        remarks=_child(record, "COMMENTS1"), listed_on=listed,
-        properties={key: "; ".join(values) for key, values in properties.items()},
-    )
+    raise BadInput(str(path), f"{_describe(record)}: LISTED_ON {listed_on!r} is not a date")
 
 
-def _birth_date(element: Element, birth_dates: list[str], note: Callable[[str, str | None], None]) -> None:
+def _birth_date(element: Element, birth_dates: list[str], notes: _Notes) -> None:
     kind = (_child(element, "TYPE_OF_DATE") or "").upper()
     found: list[str] = []
 
@@ -263,7 +280,7 @@ def _birth_date(element: Element, birth_dates: list[str], note: Callable[[str, s
             raw = match[1]
         value = iso_date(raw)
         if value is None:  # kept, not dropped: a reviewer can still read it
-            note("birth_date_notes", f"{tag} {raw}")
+            notes.add("birth_date_notes", f"{tag} {raw}")
         return value
 
     for tag in ("DATE", "YEAR"):
@@ -272,10 +289,10 @@ def _birth_date(element: Element, birth_dates: list[str], note: Callable[[str, s
     start, end = date_of("FROM_YEAR"), date_of("TO_YEAR")
     if start and end and len(start) == len(end) == 4 and int(start) <= int(end):
         found.extend(str(year) for year in range(int(start), int(end) + 1))
-        note("birth_date_ranges", f"{start}-{end}")
+        notes.add("birth_date_ranges", f"{start}-{end}")
     elif start or end:
         found.extend(year for year in (start, end) if year)
-        note("birth_date_ranges", f"{start or '?'}-{end or '?'}")
+        notes.add("birth_date_ranges", f"{start or '?'}-{end or '?'}")
     date_note = _child(element, "NOTE")
     if date_note and not found:
         # the UN sometimes puts the only date in the note: "Nov. 1973", "August 1961"
@@ -283,11 +300,11 @@ def _birth_date(element: Element, birth_dates: list[str], note: Callable[[str, s
             found.append(parsed)
             date_note = None
     if date_note:
-        note("birth_date_notes", date_note)
+        notes.add("birth_date_notes", date_note)
     for value in found:
         _add(birth_dates, value)
         if kind == "APPROXIMATELY":
-            note("birth_dates_approximate", value)
+            notes.add("birth_dates_approximate", value)
 
 
 _XSD_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})?$")

@@ -2,12 +2,13 @@
 
 Building the index reads every active entity from the store and normalises
 every name (about a second for the official lists); loading the pickled index
-takes a tenth of that. The file is `$BANWATCH_HOME/index/<key>.pickle`, where
-the key is a hash of everything the index is made from:
+takes a tenth of that. The file is `<index folder>/<key>.pickle`, where the
+key is a hash of everything the index is made from, passed in as digests so
+that this module needs to know nothing of the store or the catalog:
 
-- the active snapshots (id, source, load time and file hashes: ids alone would
-  repeat after the store file is deleted and recreated);
-- the content of the catalog whose parties are screened, when it is not loaded
+- a digest of each snapshot indexed (`Snapshot.digest`: id, source, load time
+  and file hashes);
+- the digest of the catalog whose parties are screened, when it is not loaded
   as a list of its own;
 - INDEX_VERSION, the source code of the modules that build the index, and the
   versions of Python and of the name library, so that a new engine never reads
@@ -19,8 +20,8 @@ temporary name and renamed, so a reader sees a whole file or none. A file that
 cannot be read back (truncated, corrupt, from another version) is rebuilt: the
 cache can make screening faster, never fail it.
 
-The pickle is read from the user's own BANWATCH_HOME, the same trust as the
-store it is built from; it is never read from anywhere else.
+The pickle is read from the user's own home folder (the settings' `home`), the
+same trust as the store it is built from; it is never read from anywhere else.
 """
 
 from __future__ import annotations
@@ -34,16 +35,12 @@ import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from banwatch.match.index import ScreeningIndex
 from banwatch.match.screen import Screener
-
-if TYPE_CHECKING:
-    from banwatch.store.snapshots import Snapshot
 
 #: bump when the index's shape changes in a way the source hash would not catch
 INDEX_VERSION = 3
@@ -52,16 +49,6 @@ SUFFIX = ".pickle"
 STALE_TEMP_SECONDS = 3600
 #: the modules whose code decides what the index holds
 ENGINE_MODULES = ("banwatch.match.index", "banwatch.match.normalise", "banwatch.match.screen", "banwatch.model")
-
-
-def folder_digest(folder: Path | Any, pattern: str = "*.yaml") -> str:
-    """sha256 over the names and bytes of the files of `folder` matching `pattern`
-    (a Path or an importlib.resources Traversable)."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(str(folder)).glob(pattern)):
-        digest.update(path.name.encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def engine_fingerprint() -> str:
@@ -77,13 +64,10 @@ def engine_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def cache_key(snapshots: Iterable[Snapshot], catalog_digest: str | None) -> str:
-    """The hash naming the index built from `snapshots` (and the catalog's
-    parties, when `catalog_digest` is given)."""
-    parts = [{"id": snap.id, "source": snap.source, "loaded_at": snap.loaded_at,
-              "parser": snap.parser_version, "files": [f.get("sha256") for f in snap.files]}
-             for snap in sorted(snapshots, key=lambda snap: snap.id)]
-    document = json.dumps({"snapshots": parts, "catalog": catalog_digest, "engine": engine_fingerprint()},
+def cache_key(contents: Iterable[str], catalog_digest: str | None) -> str:
+    """The hash naming the index built from the lists whose digests are
+    `contents` (and the catalog's parties, when `catalog_digest` is given)."""
+    document = json.dumps({"lists": sorted(contents), "catalog": catalog_digest, "engine": engine_fingerprint()},
                           sort_keys=True)
     return hashlib.sha256(document.encode()).hexdigest()[:32]
 
@@ -92,12 +76,12 @@ def cache_path(directory: Path, key: str) -> Path:
     return directory / f"{key}{SUFFIX}"
 
 
-def cached_screener(snapshots: Sequence[Snapshot], catalog_digest: str | None,
+def cached_screener(contents: Iterable[str], catalog_digest: str | None,
                     build: Callable[[], Screener], directory: Path) -> Screener:
-    """The Screener for `snapshots`: read from `directory` when an index for
-    exactly these snapshots and this catalog is there, else `build()` it and
-    save it there (replacing any stale one)."""
-    key = cache_key(snapshots, catalog_digest)
+    """The Screener for the lists whose digests are `contents`: read from
+    `directory` when an index for exactly these lists and this catalog is
+    there, else `build()` it and save it there (replacing any stale one)."""
+    key = cache_key(contents, catalog_digest)
     path = cache_path(directory, key)
     index = read_index(path, key)
     if index is not None:

@@ -136,7 +136,7 @@ def write_html(result: ScanResult, path: Path) -> None:
 <h2>Remediation</h2>{table(["measure", "action", "items", "where"], remediation_rows)}
 <h2>Inventories</h2>{table(["file", "format", "items", "hosts", "findings"], inventory_rows)}
 <p class="muted">Every finding's reasons, identifiers and sources are in the JSON report
-(<code>--out report.json</code>).</p>
+of the same scan (a report file ending in <code>.json</code>).</p>
 <script>{SORT_SCRIPT}</script></body></html>
 """
     path.write_text(page, encoding="utf-8")

@@ -1,2 +1,82 @@
-"""Where loaded lists live: versioned snapshots in an embedded SQLite database
-(snapshots.py), and the diff between two snapshots (diff.py)."""
+"""Where loaded lists live: versioned snapshots of every list source, one
+active per source. `Store` is the interface every layer above uses; the
+embedded SQLite store (sqlite.py) is its implementation, and a server-backed
+one can stand beside it. A store keeps what it is given: the lists layer
+reads and hashes the files, and the settings come in as arguments."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from banwatch.model import ListedEntity, ParsedList, Validators
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    id: int
+    source: str
+    format: str
+    loaded_at: str
+    parser_version: str
+    files: list[dict[str, object]]  # [{"name", "sha256", "bytes"}]
+    origin: str
+    entities: int
+    names: int
+    active: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        return {"snapshot_id": self.id, "source": self.source, "format": self.format,
+                "loaded_at": self.loaded_at, "parser_version": self.parser_version,
+                "entities": self.entities, "names": self.names, "origin": self.origin,
+                "files": self.files, "active": self.active}
+
+    @property
+    def digest(self) -> str:
+        """What the snapshot's content is made of, as one hash: its id, source,
+        load time, parser and file hashes (an id alone would repeat after the
+        store is deleted and made anew)."""
+        document = json.dumps({"id": self.id, "source": self.source, "loaded_at": self.loaded_at,
+                               "parser": self.parser_version, "files": [f.get("sha256") for f in self.files]},
+                              sort_keys=True)
+        return hashlib.sha256(document.encode()).hexdigest()
+
+
+class Store(Protocol):
+    """The snapshot store."""
+
+    location: str  # for people: the file or the server it keeps its data in
+
+    def close(self) -> None: ...
+
+    def save(self, parsed: ParsedList, *, origin: str, files: list[dict[str, object]], parser_version: str,
+             max_drop: float | None = None) -> Snapshot:
+        """Store a complete list as a new snapshot and make it active, all at
+        once; `files` are the records (name, sha256, bytes) of the files it was
+        read from. A list that lost more than `max_drop` (default: the store's)
+        of the active snapshot's entities is refused with BadInput."""
+        ...
+
+    def snapshot(self, snapshot_id: int) -> Snapshot: ...
+
+    def active(self) -> list[Snapshot]: ...
+
+    def active_snapshot(self, source: str) -> Snapshot | None: ...
+
+    def history(self, source: str) -> list[Snapshot]: ...
+
+    def entities(self, snapshot_id: int) -> Iterator[ListedEntity]: ...
+
+    def active_entities(self, sources: list[str] | None = None) -> Iterator[ListedEntity]: ...
+
+    def diff(self, source: str, from_id: int | None = None, to_id: int | None = None) -> dict[str, Any]:
+        """Added, removed and changed entities of `source` from snapshot
+        `from_id` (default: the one before `to_id`) to `to_id` (default: the active one)."""
+        ...
+
+    def validators(self) -> Validators: ...
+
+    def remember_validators(self, validators: Validators) -> None: ...

@@ -10,21 +10,20 @@ log saved as .txt is still an osquery log.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree.ElementTree import Element
 
 import duckdb
 
+from banwatch import inputs
 from banwatch.errors import BadInput
 from banwatch.estate.items import NAMES
 
-#: what is read of a file to tell its format
-SNIFF_BYTES = 64 * 1024
-#: formats parsed in Python are read whole: past this size a file is refused rather than exhaust memory
-MAX_PARSED_BYTES = 256 * 1024 * 1024
+#: how the size limit names what it refuses
+PARSED_WHAT = "an SBOM or nmap file"
 
 
 @dataclass(frozen=True)
@@ -38,14 +37,10 @@ class Inventory:
 
 
 def detect_format(path: Path) -> str:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-    except OSError as error:
-        raise BadInput(str(path), error.strerror or "cannot be read") from None
-    if not head.strip():
+    """The inventory's format, from its first bytes."""
+    text = inputs.head(path)
+    if not text:
         raise BadInput(str(path), "empty file")
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
     if text.startswith("<"):
         if "<nmaprun" in text:
             return "nmap"
@@ -74,20 +69,12 @@ def detect_format(path: Path) -> str:
 
 
 def check_size(path: Path) -> None:
-    """Refuse a file a Python parser would read whole past MAX_PARSED_BYTES."""
-    size = path.stat().st_size
-    if size > MAX_PARSED_BYTES:
-        raise BadInput(str(path), f"{size / 2**30:.1f} GB; SBOMs and nmap files over "
-                       f"{MAX_PARSED_BYTES // 2**20} MB are not read (is it the right file?)")
-
-
-def read_whole(path: Path) -> bytes:
-    check_size(path)
-    return path.read_bytes()
+    """Refuse a file a Python parser would read whole past the limit (banwatch.inputs)."""
+    inputs.check_size(path, inputs.PARSED_INVENTORY_LIMIT, PARSED_WHAT)
 
 
 def parse_json(path: Path) -> object:
-    data = read_whole(path)
+    data = inputs.read_bytes(path, inputs.PARSED_INVENTORY_LIMIT, PARSED_WHAT)
     try:
         return json.loads(data)
     except UnicodeDecodeError:
@@ -96,17 +83,9 @@ def parse_json(path: Path) -> object:
         raise BadInput(f"{path} line {error.lineno}", f"malformed JSON ({error.msg}); is the file truncated?") from None
 
 
-def parse_xml(path: Path):
-    """The root element of an XML file, through defusedxml: a DTD or an entity
-    declaration is refused, so a hostile file can neither blow up nor read files."""
-    from defusedxml import DefusedXmlException, ElementTree  # noqa: PLC0415
-
-    try:
-        return ElementTree.parse(io.BytesIO(read_whole(path))).getroot()
-    except ElementTree.ParseError as error:
-        raise BadInput(str(path), f"malformed XML: {error}") from None
-    except DefusedXmlException as error:
-        raise BadInput(str(path), f"refused XML: {type(error).__name__} (DTDs and entities are not read)") from None
+def parse_xml(path: Path) -> Element:
+    return inputs.parse_xml(inputs.read_bytes(path, inputs.PARSED_INVENTORY_LIMIT, PARSED_WHAT), path,
+                            "an inventory")
 
 
 def load_rows(connection: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, str | None]]) -> str:

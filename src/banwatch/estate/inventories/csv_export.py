@@ -1,6 +1,6 @@
 """CSV exports of installed programs (endpoint management, asset tools), read
 by DuckDB's CSV reader. Which column is which is found from the header by
-the usual names, or given (`--host-column` and the like)."""
+the usual names, or given in the options (host, name, vendor, version ...)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from banwatch.errors import BadInput
+from banwatch.errors import FIELD, BadInput
 from banwatch.estate.items import select_list, sql_text
 
 #: item column -> header names that mean it (compared case-insensitively)
@@ -39,8 +39,8 @@ def read(_connection: duckdb.DuckDBPyConnection, path: Path, _table: str, option
         wanted = options.get(column)
         if wanted:
             if wanted.strip().casefold() not in folded:
-                raise BadInput(f"{path} header", f"no column {wanted!r} (--{column.replace('_', '-')}-column); "
-                               f"the header has {', '.join(map(repr, header))}")
+                raise BadInput(f"{path} header", f"no column {wanted!r} ({FIELD}); "
+                               f"the header has {', '.join(map(repr, header))}", field=f"{column}_column")
             chosen[column] = folded[wanted.strip().casefold()]
         elif found := next((folded[name] for name in usual if name in folded), None):
             chosen[column] = found

@@ -1,4 +1,4 @@
-"""Versioned list snapshots in an embedded SQLite database.
+"""The embedded store: versioned list snapshots in one SQLite file.
 
 Why SQLite (and not DuckDB): it is in the standard library, so the store needs
 no server and no extra wheel. Its transactions survive a killed process, which
@@ -21,13 +21,13 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from banwatch import settings
-from banwatch.errors import BadInput
-from banwatch.lists.reading import PARSER_VERSION, ParsedList, file_sha256
-from banwatch.model import ListedEntity
+from banwatch.errors import FIELD, BadInput
+from banwatch.model import ListedEntity, ParsedList, Validators
+from banwatch.store import Snapshot
+from banwatch.store.diff import diff_document, snapshots_to_compare
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -63,41 +63,23 @@ CREATE TABLE IF NOT EXISTS fetch_state (  -- validators of the files in the down
 """
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    id: int
-    source: str
-    format: str
-    loaded_at: str
-    parser_version: str
-    files: list[dict[str, object]]
-    origin: str
-    entities: int
-    names: int
-    active: bool = False
+class SqliteStore:
+    """The snapshot store in one SQLite file (the `Store` interface). Open it
+    with `SqliteStore.open(path)`; it creates its folder, database and tables
+    on first use."""
 
-    def as_json(self) -> dict[str, object]:
-        return {"snapshot_id": self.id, "source": self.source, "format": self.format,
-                "loaded_at": self.loaded_at, "parser_version": self.parser_version,
-                "entities": self.entities, "names": self.names, "origin": self.origin,
-                "files": self.files, "active": self.active}
-
-
-def store_path() -> Path:
-    return settings.home() / "banwatch.sqlite"
-
-
-class Store:
-    """The snapshot store. Open it with `Store.open()`; it creates its folder,
-    database and tables on first use."""
-
-    def __init__(self, connection: sqlite3.Connection, path: Path):
+    def __init__(self, connection: sqlite3.Connection, path: Path, keep_snapshots: int, max_drop: float,
+                 pause_before_commit: float):
         self.db = connection
         self.path = path
+        self.location = str(path)
+        self.keep_snapshots = keep_snapshots
+        self.max_drop = max_drop
+        self.pause_before_commit = pause_before_commit  # fault injection: a test kills the process here
 
     @classmethod
-    def open(cls, path: Path | None = None) -> Store:
-        path = path or store_path()
+    def open(cls, path: Path, *, keep_snapshots: int = 10, max_drop: float = 0.10,
+             pause_before_commit: float = 0.0) -> SqliteStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             connection = sqlite3.connect(path, timeout=30, isolation_level=None)
@@ -107,7 +89,7 @@ class Store:
             connection.executescript(SCHEMA)
         except sqlite3.DatabaseError as error:
             raise BadInput(str(path), f"not a banwatch store ({error})") from None
-        return cls(connection, path)
+        return cls(connection, path, keep_snapshots, max_drop, pause_before_commit)
 
     def close(self) -> None:
         self.db.close()
@@ -124,36 +106,33 @@ class Store:
 
     # ------------------------------------------------------------------ writing
 
-    def save(self, parsed: ParsedList, origin: str, keep: int | None = None,
+    def save(self, parsed: ParsedList, *, origin: str, files: list[dict[str, object]], parser_version: str,
              max_drop: float | None = None) -> Snapshot:
         """Store a complete parsed list as a new snapshot and make it active, in
-        one transaction; prune older snapshots beyond `keep`. A list that lost
-        more than `max_drop` of the active snapshot's entities is refused: a
-        publisher's truncated or half-empty file must not wipe out a list."""
-        keep = keep or settings.keep_snapshots()
-        max_drop = settings.max_drop() if max_drop is None else max_drop
-        self.check_drop(parsed, origin, max_drop)
-        files = [{"name": path.name, "sha256": file_sha256(path), "bytes": path.stat().st_size}
-                 for path in parsed.files]
+        one transaction; prune older snapshots beyond `keep_snapshots`. A list
+        that lost more than `max_drop` of the active snapshot's entities is
+        refused: a publisher's truncated or half-empty file must not wipe out a list."""
+        self.check_drop(parsed, origin, self.max_drop if max_drop is None else max_drop)
         rows = [entity_row(entity) for entity in parsed.entities]
         loaded_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO snapshots (source, format, loaded_at, parser_version, files, origin, entities, names)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (parsed.source, parsed.format, loaded_at, PARSER_VERSION, json.dumps(files), origin,
+                (parsed.source, parsed.format, loaded_at, parser_version, json.dumps(files), origin,
                  len(parsed.entities), parsed.name_count()))
             snapshot_id = cursor.lastrowid
             db.executemany("INSERT INTO entities (snapshot_id, entity_id, type, name, fingerprint, data)"
                            " VALUES (?, ?, ?, ?, ?, ?)", [(snapshot_id, *row) for row in rows])
-            if pause := settings.pause_before_commit():  # fault injection: a test kills the process here
-                sys.stderr.write(f"banwatch: pausing {pause:g} s before commit (BANWATCH_PAUSE_BEFORE_COMMIT)\n")
+            if self.pause_before_commit:
+                sys.stderr.write(f"banwatch: pausing {self.pause_before_commit:g} s before commit "
+                                 "(pause_before_commit)\n")
                 sys.stderr.flush()
-                time.sleep(pause)
+                time.sleep(self.pause_before_commit)
             db.execute("INSERT INTO active (source, snapshot_id) VALUES (?, ?)"
                        " ON CONFLICT(source) DO UPDATE SET snapshot_id = excluded.snapshot_id",
                        (parsed.source, snapshot_id))
-            self._prune(parsed.source, keep)
+            self._prune(parsed.source, self.keep_snapshots)
         return self.snapshot(snapshot_id)
 
     def check_drop(self, parsed: ParsedList, origin: str, max_drop: float) -> None:
@@ -164,7 +143,7 @@ class Store:
         if lost > max_drop:
             raise BadInput(origin, f"{parsed.source} would drop from {current.entities:,} to "
                            f"{len(parsed.entities):,} entities ({lost:.0%}, more than the {max_drop:.0%} allowed); "
-                           f"snapshot {current.id} stays active (use --force to accept)")
+                           f"snapshot {current.id} stays active (use {FIELD} to accept)", field="force")
 
     def _prune(self, source: str, keep: int) -> None:
         stale = [row[0] for row in self.db.execute(
@@ -173,7 +152,7 @@ class Store:
             self.db.execute("DELETE FROM entities WHERE snapshot_id = ?", (snapshot_id,))
             self.db.execute("DELETE FROM snapshots WHERE id = ?", (snapshot_id,))
 
-    def remember_validators(self, validators: dict[str, tuple[str | None, str | None]]) -> None:
+    def remember_validators(self, validators: Validators) -> None:
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.transaction() as db:
             db.executemany(
@@ -184,7 +163,7 @@ class Store:
 
     # ------------------------------------------------------------------ reading
 
-    def validators(self) -> dict[str, tuple[str | None, str | None]]:
+    def validators(self) -> Validators:
         return {url: (etag, modified) for url, etag, modified in
                 self.db.execute("SELECT url, etag, last_modified FROM fetch_state")}
 
@@ -219,6 +198,25 @@ class Store:
         for snap in self.active():
             if sources is None or snap.source in sources:
                 yield from self.entities(snap.id)
+
+    def diff(self, source: str, from_id: int | None = None, to_id: int | None = None) -> dict[str, Any]:
+        active = self.active_snapshot(source)
+        from_id, to_id = snapshots_to_compare(source, [snap.id for snap in self.history(source)],
+                                              active.id if active else None, from_id, to_id)
+        added = self.db.execute(
+            "SELECT b.entity_id, b.name FROM entities b LEFT JOIN entities a"
+            " ON a.snapshot_id = ? AND a.entity_id = b.entity_id"
+            " WHERE b.snapshot_id = ? AND a.entity_id IS NULL ORDER BY b.entity_id", (from_id, to_id)).fetchall()
+        removed = self.db.execute(
+            "SELECT a.entity_id, a.name FROM entities a LEFT JOIN entities b"
+            " ON b.snapshot_id = ? AND b.entity_id = a.entity_id"
+            " WHERE a.snapshot_id = ? AND b.entity_id IS NULL ORDER BY a.entity_id", (to_id, from_id)).fetchall()
+        changed = [(entity_id, name, json.loads(old), json.loads(new)) for entity_id, name, old, new in self.db.execute(
+            "SELECT a.entity_id, b.name, a.data, b.data FROM entities a JOIN entities b"
+            " ON b.snapshot_id = ? AND b.entity_id = a.entity_id"
+            " WHERE a.snapshot_id = ? AND a.fingerprint != b.fingerprint ORDER BY a.entity_id",
+            (to_id, from_id))]
+        return diff_document(source, from_id, to_id, added, removed, changed)
 
 
 def entity_row(entity: ListedEntity) -> tuple[str, str, str, str, str]:

@@ -1,0 +1,57 @@
+"""Loading a list into the store, from a file or from its publisher: read it
+completely, record its files' hashes, save it as the new active snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from banwatch.errors import BadInput
+from banwatch.lists.fetch import Downloader, Progress
+from banwatch.lists.reading import PARSER_VERSION, file_records
+from banwatch.lists.sources import SOURCES, read_list
+from banwatch.model import Measure, ParsedList
+from banwatch.store import Snapshot, Store
+
+#: a max_drop that accepts any loss (the user's --force)
+ANY_DROP = 1.0
+
+
+def save_list(store: Store, parsed: ParsedList, origin: str, force: bool = False) -> Snapshot:
+    return store.save(parsed, origin=origin, files=file_records(parsed.files), parser_version=PARSER_VERSION,
+                      max_drop=ANY_DROP if force else None)
+
+
+def load_catalog_parties(store: Store, measures: tuple[Measure, ...], origin: str, force: bool = False) -> Snapshot:
+    from banwatch.lists.catalog_parties import catalog_entities  # noqa: PLC0415 (rigour's territories load)
+
+    return save_list(store, catalog_entities(measures), origin, force)
+
+
+@dataclass(frozen=True)
+class Updated:
+    source: str
+    snapshot: Snapshot
+    modified: bool  # False: the publisher said 304 and the active snapshot stays
+
+
+def update_source(store: Store, downloader: Downloader, source_id: str, mirror: str | None = None,
+                  force: bool = False, progress: Progress | None = None) -> Updated:
+    """Download `source_id` (from `mirror` when given) and load it when it
+    changed. A list that fails to download or parse, or loses too many
+    entities, is refused with BadInput; the active snapshot stays."""
+    source = SOURCES[source_id]
+    urls = source.urls(mirror)
+    download = downloader.fetch(source, urls, store.validators(), progress)
+    try:
+        current = store.active_snapshot(source_id)
+        if not download.modified and current is not None:
+            return Updated(source_id, current, modified=False)
+        parsed = read_list(download.folder, source.format)
+        if parsed.source != source_id:
+            raise BadInput(", ".join(urls), f"the files hold the {parsed.source} list, not {source_id}")
+        snapshot = save_list(store, parsed, ", ".join(urls), force)
+        store.remember_validators(download.validators)
+        downloader.keep_as_cache(download)
+        return Updated(source_id, snapshot, modified=True)
+    finally:
+        download.discard()

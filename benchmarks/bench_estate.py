@@ -587,13 +587,12 @@ def scan(fleet: Path, report: Path) -> dict:
 def python_matchers() -> list[tuple[str, object]]:
     """(item column, test on its lower-cased value) for every software signature of the catalog."""
     sys.path.insert(0, str(ROOT / "src"))
-    from banwatch.catalog import load_catalog
+    from banwatch.context import Context
     from banwatch.estate.signatures import compile_signatures, pattern_words
     from banwatch.model import SignatureField, SignatureMatch
-    from banwatch.settings import catalog_dir
 
     matchers = []
-    for compiled in compile_signatures(load_catalog(catalog_dir())):
+    for compiled in compile_signatures(Context.from_environment().catalog.measures):
         signature = compiled.signature
         if signature.field is SignatureField.oui_vendor:
             continue  # devices only; no device in an osquery log

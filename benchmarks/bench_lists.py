@@ -41,12 +41,13 @@ import json, resource, sys, time
 from pathlib import Path
 started = time.perf_counter()
 from banwatch.lists.sources import read_list
-from banwatch.store.snapshots import Store
-store = Store.open(Path(sys.argv[1]) / "banwatch.sqlite")
+from banwatch.services.lists import save_list
+from banwatch.store.sqlite import SqliteStore
+store = SqliteStore.open(Path(sys.argv[1]) / "banwatch.sqlite")
 entities = 0
 for path in sys.argv[2:]:
     parsed = read_list(Path(path))
-    store.save(parsed, path, max_drop=1.0)
+    save_list(store, parsed, path, force=True)
     entities += len(parsed.entities)
 print(json.dumps({"seconds": time.perf_counter() - started, "entities": entities,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -121,16 +122,16 @@ def changed_copy(folder: Path, renamed: int) -> Path:
 def diff_table() -> list[tuple[str, str, str, str, str]]:
     sys.path.insert(0, str(ROOT / "src"))
     from banwatch.lists.sources import read_list
-    from banwatch.store.diff import diff_snapshots
-    from banwatch.store.snapshots import Store
+    from banwatch.services.lists import save_list
+    from banwatch.store.sqlite import SqliteStore
 
     with tempfile.TemporaryDirectory() as scratch:
-        store = Store.open(Path(scratch) / "banwatch.sqlite")
-        first = store.save(read_list(DATA / "ofac-sdn-2021"), "2021", max_drop=1.0)
-        second = store.save(read_list(changed_copy(Path(scratch) / "changed", 500)), "changed", max_drop=1.0)
+        store = SqliteStore.open(Path(scratch) / "banwatch.sqlite")
+        first = save_list(store, read_list(DATA / "ofac-sdn-2021"), "2021", force=True)
+        second = save_list(store, read_list(changed_copy(Path(scratch) / "changed", 500)), "changed", force=True)
 
         def ours() -> int:
-            return diff_snapshots(store, "ofac-sdn", first.id, second.id)["counts"]["changed"]
+            return store.diff("ofac-sdn", first.id, second.id)["counts"]["changed"]
 
         def naive() -> int:
             old = {e.id: e.model_dump() for e in store.entities(first.id)}

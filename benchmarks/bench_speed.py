@@ -53,13 +53,14 @@ import json, resource, sys, time
 from pathlib import Path
 rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 started = time.perf_counter()
+from banwatch.catalog import bundled_catalog
 from banwatch.lists.catalog_parties import catalog_entities
 from banwatch.lists.sources import read_list
 from banwatch.match.cache import read_index, write_index
 from banwatch.match.screen import Screener
 imported = time.perf_counter()
 entities = [entity for path in sys.argv[2:] for entity in read_list(Path(path)).entities]
-entities += catalog_entities().entities
+entities += catalog_entities(bundled_catalog()).entities
 parsed = time.perf_counter()
 rss_before = rss()
 screener = Screener.from_entities(entities)

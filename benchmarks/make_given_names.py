@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from banwatch.catalog import bundled_catalog  # noqa: E402
 from banwatch.lists.catalog_parties import catalog_entities  # noqa: E402
 from banwatch.lists.sources import read_list  # noqa: E402
 from banwatch.match.normalise import words  # noqa: E402
@@ -36,7 +37,7 @@ OUT = ROOT / "src" / "banwatch" / "match" / "given_names.tsv"
 
 
 def vocabulary() -> set[str]:
-    entities = [entity for path in LISTS for entity in read_list(path).entities] + catalog_entities().entities
+    entities = [entity for path in LISTS for entity in read_list(path).entities] + catalog_entities(bundled_catalog()).entities
     found = {word for entity in entities if entity.type is EntityType.person
              for text in [entity.name, *(alias.name for alias in entity.aliases)] for word in words(text)}
     firsts, lasts, _origin = name_parts()

@@ -131,13 +131,14 @@ CATEGORIES = POSITIVE + NEGATIVE
 
 def load_entities() -> list:
     """Every entity of the five lists and of the catalog, in a fixed order."""
+    from banwatch.catalog import bundled_catalog
     from banwatch.lists.catalog_parties import catalog_entities
     from banwatch.lists.sources import read_list
 
     entities = []
     for relative in LIST_PATHS:
         entities.extend(read_list(DATA / relative).entities)
-    entities.extend(catalog_entities().entities)
+    entities.extend(catalog_entities(bundled_catalog()).entities)
     return entities
 
 

@@ -6,8 +6,8 @@ that do not belong to any one front end:
 - `field`: the input field the problem is about, as a code ("buyer_country",
   "name_column", "format"), when there is one.
 
-Each presenting layer names a field its own way: the CLI as its flag
-(`--buyer-country`), the HTTP API as a JSON pointer. A problem that mentions
+Each presenting layer names a field its own way: the CLI as one of its
+flags, the HTTP API as a JSON pointer. A problem that mentions
 its field mid-sentence writes FIELD there ("no column 'name' ({field})"), and
 the presenting layer's name for the field is put in its place. Without a
 namer, a field is named by its code, which is also the column name of the

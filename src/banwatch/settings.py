@@ -4,8 +4,8 @@ A running banwatch builds one frozen `Settings` (`Settings.load`) from, in
 order of precedence: the environment (BANWATCH_*), an optional TOML file named
 by BANWATCH_SETTINGS, and the defaults declared here. It is passed down from
 there: nothing else in banwatch reads the environment. The table in
-docs/settings.md is generated from the declarations (`python -m
-banwatch.settings`), and a test fails when it is stale.
+docs/settings.md is generated from the declarations (by the `settings`
+command), and a test fails when it is stale.
 """
 
 from __future__ import annotations
@@ -171,25 +171,4 @@ def read_file(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
     return values, mirrors
 
 
-def document() -> str:
-    """docs/settings.md, generated from the declarations."""
-    lines = ["# Settings", "",
-             "Generated from `src/banwatch/settings.py` by `python -m banwatch.settings`; a test fails when this",
-             "file is stale. Each setting is read once at start-up, from the environment variable, else from the",
-             f"TOML file that `{FILE_VARIABLE}` names (by the setting's name, e.g. `max_drop = 0.2`), else its",
-             "default. `banwatch settings` shows the values in force and where each came from.", "",
-             "| setting | environment variable | default | meaning |", "|---|---|---|---|"]
-    lines += [f"| `{d.name}` | `{d.variable}` | {d.default} | {d.meaning} |" for d in DECLARED]
-    lines += [f"| `sources.<source>` | `{MIRROR_PREFIX}<SOURCE>` | the publisher's URLs | where `lists update` "
-              "downloads a source from instead: a base URL ending in `/` that serves the same file names, or "
-              "comma-separated file URLs (SOURCE as in `OFAC_SDN`; in the file, a `[sources]` table keyed "
-              "`ofac-sdn`) |",
-              f"| | `{FILE_VARIABLE}` | none | a TOML file with any of the settings above; relative paths in "
-              "it are taken from its folder |", ""]
-    return "\n".join(lines)
-
-
 assert {d.name for d in DECLARED} == {f.name for f in fields(Settings)} - {"mirrors", "origins"}
-
-if __name__ == "__main__":
-    print(document(), end="")

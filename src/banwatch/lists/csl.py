@@ -139,6 +139,36 @@ def _entity(where: str, source_id: str, row: Row, list_name: re.Match[str],
     if kind not in TYPES:
         raise BadInput(where, f"type {row['type'][:40]!r} is none of Individual, Entity, Vessel, "
                               "Aircraft or empty")
+    properties = _listing_properties(where, row, list_name, duplicate_of)
+    name, aliases = _names(row, properties)
+    addresses = [_address(text) for text in _split(row["addresses"])]
+    countries, nationalities = _countries(row, addresses, properties)
+    birth_dates = _birth_dates(row, properties)
+    identifiers: list[ListedIdentifier] = []
+    for text in _split(row["ids"]):
+        _identifier(text, identifiers, properties)
+    programs = [clean(f"{list_name['before']}{list_name['after']}")]
+    programs += [program for program in _split(row["programs"]) if program not in programs]
+    start = row_date(where, row, "start_date")
+    return ListedEntity(
+        id=f"{SOURCE}:{source_id}", source=SOURCE, source_id=source_id, type=TYPES[kind],
+        name=name, aliases=aliases, addresses=addresses, countries=countries,
+        nationalities=nationalities, birth_dates=birth_dates,
+        birth_places=_split(row["places_of_birth"]), identifiers=identifiers, programs=programs,
+        title=clean(row["title"]) or None, remarks=clean(row["remarks"]) or None,
+        listed_on=dt.date.fromisoformat(start) if start else None,
+        source_url=clean(row["source_information_url"]) or None, properties=properties,
+    )
+
+
+def _note(properties: dict[str, str], key: str, value: str) -> None:
+    """Keep a value banwatch has no field for; several are joined with '; '."""
+    properties[key] = "; ".join(filter(None, (properties.get(key), value)))
+
+
+def _listing_properties(where: str, row: Row, list_name: re.Match[str], duplicate_of: str | None) -> dict[str, str]:
+    """What the row says about the listing itself: which list, the licence
+    requirement and policy, the Federal Register notice, the end date."""
     properties: dict[str, str] = {"list": clean(row["source"]), "list_code": list_name["code"]}
     for column in PROPERTY_COLUMNS:  # as written (trimmed): licence texts are quoted downstream
         if value := row[column]:
@@ -147,7 +177,11 @@ def _entity(where: str, source_id: str, row: Row, list_name: re.Match[str],
         properties["end_date"] = end
     if duplicate_of:
         properties["duplicate_of"] = f"{SOURCE}:{duplicate_of}"
+    return properties
 
+
+def _names(row: Row, properties: dict[str, str]) -> tuple[str, list[ListedName]]:
+    """The name (without the aliases some rows embed in it) and every alias."""
     listed_name = clean(row["name"])
     name, embedded = split_aka(listed_name)
     if embedded:
@@ -166,14 +200,18 @@ def _entity(where: str, source_id: str, row: Row, list_name: re.Match[str],
         if number and text.startswith("and "):  # "...; X; and Y." ends an enumeration
             text = text[4:]
         alias(text, NameKind.aka)
+    return name, aliases
 
+
+def _countries(row: Row, addresses: list[Address], properties: dict[str, str]) -> tuple[list[str], list[str]]:
+    """(countries, nationalities): the countries of the addresses, nationalities
+    and citizenships, and vessel flag; nationalities as ISO codes."""
     countries: list[str] = []
 
     def tie(code: str | None) -> None:
         if code and code not in countries:
             countries.append(code)
 
-    addresses = [_address(text) for text in _split(row["addresses"])]
     for address in addresses:
         tie(address.country)
     nationalities: list[str] = []
@@ -183,34 +221,19 @@ def _entity(where: str, source_id: str, row: Row, list_name: re.Match[str],
             if code not in nationalities:
                 nationalities.append(code)
         else:
-            properties["nationalities_unresolved"] = "; ".join(
-                filter(None, (properties.get("nationalities_unresolved"), value)))
+            _note(properties, "nationalities_unresolved", value)
     tie(country_code(row["vessel_flag"]))
+    return countries, nationalities
 
+
+def _birth_dates(row: Row, properties: dict[str, str]) -> list[str]:
     birth_dates: list[str] = []
     for value in _split(row["dates_of_birth"]):
         if iso := iso_date(value):
             birth_dates.append(iso)
         else:
-            properties["birth_date_notes"] = "; ".join(
-                filter(None, (properties.get("birth_date_notes"), value)))
-
-    identifiers: list[ListedIdentifier] = []
-    for text in _split(row["ids"]):
-        _identifier(text, identifiers, properties)
-
-    programs = [clean(f"{list_name['before']}{list_name['after']}")]
-    programs += [program for program in _split(row["programs"]) if program not in programs]
-    start = row_date(where, row, "start_date")
-    return ListedEntity(
-        id=f"{SOURCE}:{source_id}", source=SOURCE, source_id=source_id, type=TYPES[kind],
-        name=name, aliases=aliases, addresses=addresses, countries=countries,
-        nationalities=nationalities, birth_dates=birth_dates,
-        birth_places=_split(row["places_of_birth"]), identifiers=identifiers, programs=programs,
-        title=clean(row["title"]) or None, remarks=clean(row["remarks"]) or None,
-        listed_on=dt.date.fromisoformat(start) if start else None,
-        source_url=clean(row["source_information_url"]) or None, properties=properties,
-    )
+            _note(properties, "birth_date_notes", value)
+    return birth_dates
 
 
 def _address(text: str) -> Address:
@@ -235,13 +258,13 @@ def _address(text: str) -> Address:
 def _identifier(text: str, identifiers: list[ListedIdentifier], properties: dict[str, str]) -> None:
     value, _, label = text.rpartition(", ")
     if not value:
-        properties["ids_unparsed"] = "; ".join(filter(None, (properties.get("ids_unparsed"), text)))
+        _note(properties, "ids_unparsed", text)
         return
     key = label.lower().rstrip(" .:-") if label.endswith(("-", ":")) else label.lower()
     if label.endswith(("-", ":")) or key in PROPERTY_ID_TYPES:
         # "Subject to Directive 3, Executive Order 13662 Directive Determination -"
         slug = re.sub(r"[^a-z0-9]+", "_", key).strip("_")
-        properties[slug] = "; ".join(filter(None, (properties.get(slug), value)))
+        _note(properties, slug, value)
         return
     country = None
     if match := re.match(r"^([A-Z]{2}), (.+)$", value):

@@ -187,8 +187,19 @@ def _address_of(props: dict[str, list[str]]) -> Address:
 
 def _enrich(entity: ListedEntity, own: _Record, sanctions: list[_Record], documents: list[_Record],
             addresses: dict[str, _Record]) -> ListedEntity:
-    update: dict[str, Any] = {}
+    """The entity with what the records pointing at it add: its sanctions'
+    programs, date and source, its address entities, its identity documents."""
+    update: dict[str, Any] = {**_from_sanctions(entity, sanctions)}
+    linked = [addresses[ref] for ref in own.props.get("addressEntity", []) if ref in addresses]
+    if linked:
+        update["addresses"] = _with_addresses(entity.addresses, linked)
+    if documents:
+        update["identifiers"] = _with_documents(entity.identifiers, documents)
+    return entity.model_copy(update=update) if update else entity
 
+
+def _from_sanctions(entity: ListedEntity, sanctions: list[_Record]) -> dict[str, Any]:
+    update: dict[str, Any] = {}
     programs = list(entity.programs)
     for sanction in sanctions:
         for program in (*sanction.props.get("program", []), *sanction.props.get("programId", [])):
@@ -207,50 +218,70 @@ def _enrich(entity: ListedEntity, own: _Record, sanctions: list[_Record], docume
         urls = [url for sanction in sanctions for url in sanction.props.get("sourceUrl", [])]
         if urls:
             update["source_url"] = urls[0]
+    return update
 
-    linked = [addresses[ref] for ref in own.props.get("addressEntity", []) if ref in addresses]
-    if linked:
-        result = list(entity.addresses)
-        for record in linked:
-            address = _address_of(record.props)
-            full = record.props.get("full", [])
-            texts = [Address(street=text) for text in full]
-            index = next((i for i, known in enumerate(result) if known in texts), None)
-            if index is not None:
-                result[index] = address
-            elif address not in result:
-                result.append(address)
-        update["addresses"] = result
 
-    if documents:
-        identifiers = list(entity.identifiers)
-        for document in documents:
-            id_type = "passport" if document.schema.is_a(model["Passport"]) else "national_id"
-            countries, _ = codes(document.props.get("country", []))
-            kinds = document.props.get("type", [])
-            for number in (*document.props.get("number", []), *document.props.get("passportNumber", [])):
-                found = next((i for i, known in enumerate(identifiers)
-                              if known.type == id_type and known.value == number), None)
-                item = ListedIdentifier(type=id_type, value=number,
-                                        country=countries[0] if countries else None,
-                                        note="; ".join(kinds) or None)
-                if found is None:
-                    identifiers.append(item)
-                elif identifiers[found].country is None and identifiers[found].note is None:
-                    identifiers[found] = item
-        update["identifiers"] = list(dict.fromkeys(identifiers))
+def _with_addresses(known: list[Address], linked: list[_Record]) -> list[Address]:
+    """An address entity replaces the same text in `address` with its parts, or is added."""
+    result = list(known)
+    for record in linked:
+        address = _address_of(record.props)
+        texts = [Address(street=text) for text in record.props.get("full", [])]
+        index = next((i for i, existing in enumerate(result) if existing in texts), None)
+        if index is not None:
+            result[index] = address
+        elif address not in result:
+            result.append(address)
+    return result
 
-    return entity.model_copy(update=update) if update else entity
+
+def _with_documents(known: list[ListedIdentifier], documents: list[_Record]) -> list[ListedIdentifier]:
+    """Each Passport or Identification adds its number with its country, or
+    completes the same number already known without them."""
+    identifiers = list(known)
+    for document in documents:
+        id_type = "passport" if document.schema.is_a(model["Passport"]) else "national_id"
+        countries, _ = codes(document.props.get("country", []))
+        kinds = document.props.get("type", [])
+        for number in (*document.props.get("number", []), *document.props.get("passportNumber", [])):
+            found = next((i for i, existing in enumerate(identifiers)
+                          if existing.type == id_type and existing.value == number), None)
+            item = ListedIdentifier(type=id_type, value=number, country=countries[0] if countries else None,
+                                    note="; ".join(kinds) or None)
+            if found is None:
+                identifiers.append(item)
+            elif identifiers[found].country is None and identifiers[found].note is None:
+                identifiers[found] = item
+    return list(dict.fromkeys(identifiers))
 
 
 def read_ftm(path: Path) -> FtmList:
     """An FtM JSON-lines file, completely, or BadInput naming the file and line."""
     if path.is_dir():
         raise BadInput(str(path), "a folder: give the FtM JSON-lines file itself")
-    text = read_text(path)
+    records = _records(path)
+    parties: dict[str, tuple[_Record, ListedEntity]] = {}
+    for record in records:
+        if entity_type(record.schema) is not None:
+            entity = listed(record.schema, record.id, record.props, f"{path} line {record.line}")
+            parties[record.id] = (record, entity)
+    links = _Links.of(records, parties)
+    entities = [
+        _enrich(entity, record, links.sanctions.get(ftm_id, []), links.documents.get(ftm_id, []), links.addresses)
+        for ftm_id, (record, entity) in parties.items()
+    ]
+    if not entities:
+        raise BadInput(str(path), "no Person, Organization, Company, PublicBody, LegalEntity, "
+                       "Vessel or Airplane entity: nothing to screen against")
+    return FtmList(source=SOURCE, format=FORMAT, files=[path], entities=entities,
+                   used=links.used, skipped=links.skipped)
+
+
+def _records(path: Path) -> list[_Record]:
+    """Every line of the file as a validated FtM entity record."""
     records: list[_Record] = []
     first_line: dict[str, int] = {}
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(read_text(path).split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{path} line {number}"
@@ -265,42 +296,38 @@ def read_ftm(path: Path) -> FtmList:
             raise BadInput(where, f"id {entity_id!r} again (first on line {first_line[entity_id]})")
         first_line[entity_id] = number
         records.append(_Record(number, schema, entity_id, props))
+    return records
 
-    parties: dict[str, tuple[_Record, ListedEntity]] = {}
-    for record in records:
-        if entity_type(record.schema) is not None:
-            entity = listed(record.schema, record.id, record.props, f"{path} line {record.line}")
-            parties[record.id] = (record, entity)
 
-    sanctions: dict[str, list[_Record]] = {}
-    documents: dict[str, list[_Record]] = {}
-    addresses = {record.id: record for record in records if record.schema.is_a(model["Address"])}
-    referenced = {ref for record, _ in parties.values() for ref in record.props.get("addressEntity", [])}
-    used: dict[str, int] = {}
-    skipped: dict[str, int] = {}
-    for record in records:
-        if record.id in parties:
-            continue
-        targets: list[str] = []
-        if record.schema.is_a(model["Sanction"]):
-            targets = [ref for ref in record.props.get("entity", []) if ref in parties]
-            for ref in targets:
-                sanctions.setdefault(ref, []).append(record)
-        elif record.schema.is_a(model["Identification"]):
-            targets = [ref for ref in record.props.get("holder", []) if ref in parties]
-            for ref in targets:
-                documents.setdefault(ref, []).append(record)
-        elif record.schema.is_a(model["Address"]) and record.id in referenced:
-            targets = [record.id]
-        tally = used if targets else skipped
-        tally[record.schema.name] = tally.get(record.schema.name, 0) + 1
+@dataclass
+class _Links:
+    """The records that are not listed parties, by the party they enrich, and
+    the tally of what was used and what was left out."""
 
-    entities = [
-        _enrich(entity, record, sanctions.get(ftm_id, []), documents.get(ftm_id, []), addresses)
-        for ftm_id, (record, entity) in parties.items()
-    ]
-    if not entities:
-        raise BadInput(str(path), "no Person, Organization, Company, PublicBody, LegalEntity, "
-                       "Vessel or Airplane entity: nothing to screen against")
-    return FtmList(source=SOURCE, format=FORMAT, files=[path], entities=entities,
-                   used=used, skipped=skipped)
+    sanctions: dict[str, list[_Record]] = field(default_factory=dict)
+    documents: dict[str, list[_Record]] = field(default_factory=dict)
+    addresses: dict[str, _Record] = field(default_factory=dict)
+    used: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, records: list[_Record], parties: dict[str, tuple[_Record, ListedEntity]]) -> _Links:
+        links = cls(addresses={record.id: record for record in records if record.schema.is_a(model["Address"])})
+        referenced = {ref for record, _ in parties.values() for ref in record.props.get("addressEntity", [])}
+        for record in records:
+            if record.id in parties:
+                continue
+            targets: list[str] = []
+            if record.schema.is_a(model["Sanction"]):
+                targets = [ref for ref in record.props.get("entity", []) if ref in parties]
+                for ref in targets:
+                    links.sanctions.setdefault(ref, []).append(record)
+            elif record.schema.is_a(model["Identification"]):
+                targets = [ref for ref in record.props.get("holder", []) if ref in parties]
+                for ref in targets:
+                    links.documents.setdefault(ref, []).append(record)
+            elif record.schema.is_a(model["Address"]) and record.id in referenced:
+                targets = [record.id]
+            tally = links.used if targets else links.skipped
+            tally[record.schema.name] = tally.get(record.schema.name, 0) + 1
+        return links

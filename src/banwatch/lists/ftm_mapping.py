@@ -338,13 +338,54 @@ def listed(schema: Schema, ftm_id: str, props: dict[str, list[str]], where: str)
     def values(*names: str) -> list[str]:
         return list(dict.fromkeys(value for name in names for value in props.get(name, [])))
 
-    names = values("name")
+    name, aliases = _names(schema, ftm_id, props, where)
+    properties: dict[str, str] = {}
+    countries, other_countries = codes(values("country", "jurisdiction", "mainCountry"))
+    nationalities, other_nationalities = codes(values("nationality", "citizenship"))
+    if other_countries:
+        properties[KEY_OTHER_COUNTRIES] = "; ".join(other_countries)
+    if other_nationalities:
+        properties[KEY_OTHER_NATIONALITIES] = "; ".join(other_nationalities)
+    _keep_schema_and_topics(schema, kind, props, properties)
+    identifiers = _identifiers_and_properties(schema, props, properties)
+    created = sorted(date for value in props.get("createdAt", []) if (date := full_date(value)))
+    genders = props.get("gender", [])
+    try:
+        return ListedEntity(
+            id=f"{source}:{source_id}",
+            source=source,
+            source_id=source_id,
+            type=kind,
+            name=name,
+            aliases=aliases,
+            addresses=[Address(street=text) for text in values("address")],
+            countries=countries,
+            nationalities=nationalities,
+            birth_dates=list(dict.fromkeys(value[:10] for value in props.get("birthDate", []))),
+            birth_places=values("birthPlace"),
+            identifiers=identifiers,
+            programs=values("program", "programId"),
+            title="; ".join(props.get("position", [])) or None,
+            gender=genders[0] if genders else None,
+            remarks="\n".join(props.get("notes", [])) or None,
+            listed_on=created[0] if created else None,
+            source_url=next(iter(props.get("sourceUrl", [])), None),
+            properties=properties,
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise BadInput(where, f"entity {ftm_id}: {first['msg']}") from None
+
+
+def _names(schema: Schema, ftm_id: str, props: dict[str, list[str]], where: str) -> tuple[str, list[ListedName]]:
+    """The first name, and every other name with its kind (further `name`
+    values are primary aliases; alias, weakAlias, previousName, ...)."""
+    names = list(dict.fromkeys(props.get("name", [])))
     if not names:  # FtM does not require a name for every schema: take the caption's
-        names = next((props[name][:1] for name in schema.caption if props.get(name)), [])
+        names = next((props[prop][:1] for prop in schema.caption if props.get(prop)), [])
     if not names:
         raise BadInput(where, f"entity {ftm_id} has no name")
     name, further = names[0], names[1:]
-
     aliases: list[ListedName] = []
     seen = {(name, NameKind.primary)}
     for alias_kind, texts in ((NameKind.primary, further),
@@ -353,20 +394,25 @@ def listed(schema: Schema, ftm_id: str, props: dict[str, list[str]], where: str)
             if (text, alias_kind) not in seen and text != name:
                 seen.add((text, alias_kind))
                 aliases.append(ListedName(name=text, kind=alias_kind, script=script_of(text)))
+    return name, aliases
 
-    properties: dict[str, str] = {}
-    countries, other_countries = codes(values("country", "jurisdiction", "mainCountry"))
-    nationalities, other_nationalities = codes(values("nationality", "citizenship"))
-    if other_countries:
-        properties[KEY_OTHER_COUNTRIES] = "; ".join(other_countries)
-    if other_nationalities:
-        properties[KEY_OTHER_NATIONALITIES] = "; ".join(other_nationalities)
+
+def _keep_schema_and_topics(schema: Schema, kind: EntityType, props: dict[str, list[str]],
+                            properties: dict[str, str]) -> None:
+    """Keep what an entity needs to be written back as it was read: its schema
+    when not the default for its type, its topics when not just 'sanction'."""
     if schema.name != SCHEMA_FOR_TYPE[kind]:
         properties[KEY_SCHEMA] = schema.name
     topics = props.get("topics", [])
     if topics != DEFAULT_TOPICS:
         properties[KEY_TOPICS] = "; ".join(topics)
 
+
+def _identifiers_and_properties(schema: Schema, props: dict[str, list[str]],
+                                properties: dict[str, str]) -> list[ListedIdentifier]:
+    """The FtM properties no field above takes: identifiers (FtM identifier,
+    e-mail and phone types, websites) become identifiers; the others are kept
+    in `properties` under their snake_case name."""
     identifiers: list[ListedIdentifier] = []
     for prop_name, texts in props.items():
         prop = schema.properties[prop_name]
@@ -382,34 +428,7 @@ def listed(schema: Schema, ftm_id: str, props: dict[str, list[str]], where: str)
             if prop.type == registry.country:  # banwatch writes ISO codes upper case
                 texts = [text.upper() if len(text) == 2 else text for text in texts]
             properties[key or _snake(prop_name)] = "; ".join(texts)
-
-    listed = sorted(date for value in props.get("createdAt", []) if (date := full_date(value)))
-    genders = props.get("gender", [])
-    try:
-        return ListedEntity(
-            id=f"{source}:{source_id}",
-            source=source,
-            source_id=source_id,
-            type=kind,
-            name=name,
-            aliases=aliases,
-            addresses=[Address(street=text) for text in values("address")],
-            countries=countries,
-            nationalities=nationalities,
-            birth_dates=list(dict.fromkeys(value[:10] for value in props.get("birthDate", []))),
-            birth_places=values("birthPlace"),
-            identifiers=list(dict.fromkeys(identifiers)),
-            programs=values("program", "programId"),
-            title="; ".join(props.get("position", [])) or None,
-            gender=genders[0] if genders else None,
-            remarks="\n".join(props.get("notes", [])) or None,
-            listed_on=listed[0] if listed else None,
-            source_url=next(iter(props.get("sourceUrl", [])), None),
-            properties=properties,
-        )
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise BadInput(where, f"entity {ftm_id}: {first['msg']}") from None
+    return list(dict.fromkeys(identifiers))
 
 
 def from_ftm(data: dict[str, Any], where: str = "FtM entity") -> ListedEntity:

@@ -3,8 +3,8 @@ reader, how to tell it from a file's first bytes) and each source (its id,
 title, format, files and where it is published).
 
 A format's name is spelled one way everywhere: it is what the reader writes
-into the parsed list and what every snapshot records. `--format` also takes a
-source's id for its format (`bis-dpl` for `bis-dpl-tsv`). What a hit on a
+into the parsed list and what every snapshot records. A source's id also
+names its format (`bis-dpl` for `bis-dpl-tsv`). What a hit on a
 source means for a transaction is the catalog's to say: a measure names the
 sources whose every entry it covers (`Measure.lists`, e.g. the OFAC SDN
 blocking rule); a hit on a list no measure covers is a review.

@@ -12,7 +12,7 @@ from banwatch.lists.sources import SOURCES, read_list
 from banwatch.model import Measure, ParsedList
 from banwatch.store import Snapshot, Store
 
-#: a max_drop that accepts any loss (the user's --force)
+#: a max_drop that accepts any loss: a load the user forces
 ANY_DROP = 1.0
 
 

@@ -32,7 +32,7 @@ def snapshots_to_compare(source: str, kept: list[int], active: int | None, from_
 
 def diff_document(source: str, from_id: int, to_id: int, added: list[tuple[str, str]],
                   removed: list[tuple[str, str]], changed: list[tuple[str, str, dict, dict]]) -> dict[str, Any]:
-    """The diff as `lists diff --json` prints it, from (id, name) rows and
+    """The diff document (what `lists diff` shows), from (id, name) rows and
     (id, name, old data, new data) rows, each in id order."""
     changes = [{"id": entity_id, "name": name, "fields": field_changes(old, new)}
                for entity_id, name, old, new in changed]

@@ -4,7 +4,7 @@ Two shapes:
 - a results log (the filesystem logger, or a fleet manager's export): one JSON
   event per line with `hostIdentifier`; a differential event carries one row in
   `columns`, a snapshot event all rows in `snapshot`;
-- `osqueryi --json "select * from programs"` on one host: a JSON array of rows.
+- one host's `osqueryi` output in JSON (`select * from programs`): a JSON array of rows.
   The host is the file name up to its first dot (`fin-laptop-17.osquery.json`).
 
 Rows of any table are read as a map of column -> text, and the table is told

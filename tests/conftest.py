@@ -18,15 +18,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
-def run_banwatch(*args: str, cwd: Path | None = None, home: Path | None = None,
+def run_banwatch(*args: str, cwd: Path | None = None, home: Path | None = None, merge_streams: bool = False,
                  **env: str) -> subprocess.CompletedProcess[str]:
-    """The CLI as a user runs it: a separate process, its exit code and both streams.
-    `home` is the BANWATCH_HOME of the run (its store); other keywords set env vars."""
+    """The CLI as a user runs it: a separate process, its exit code and both streams
+    (or, with `merge_streams`, both in stdout as a terminal shows them). `home`
+    is the BANWATCH_HOME of the run (its store); other keywords set env vars."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("BANWATCH_")}
     if home is not None:
         environment["BANWATCH_HOME"] = str(home)
     environment.update(env)
-    return subprocess.run([sys.executable, "-m", "banwatch", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "banwatch", *args], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT if merge_streams else subprocess.PIPE, text=True,
                           cwd=cwd, env=environment, timeout=300)
 
 

@@ -18,6 +18,7 @@ from banwatch import Context, Settings, Transaction
 from banwatch.catalog import BUNDLED
 from banwatch.cli import app
 from banwatch.errors import BadInput
+from banwatch.settings import DECLARED
 from banwatch.cli.settings import document
 from conftest import ROOT, run_banwatch, run_json
 
@@ -90,6 +91,15 @@ def test_no_command_line_flag_is_named_below_the_command_line():
 def test_the_settings_table_is_generated_from_the_declarations():
     assert (ROOT / "docs" / "settings.md").read_text(encoding="utf-8") == document(), \
         "docs/settings.md is stale: banwatch settings --markdown > docs/settings.md"
+
+
+def test_the_documented_defaults_are_the_defaults():
+    defaults = Settings()
+    for declared in DECLARED:
+        if declared.name in ("home", "catalog"):
+            continue  # a path: documented in words
+        assert declared.parse(declared.default, declared.name) == getattr(defaults, declared.name), declared.name
+    assert defaults.home == Path.home() / ".banwatch" and defaults.catalog is None
 
 
 def test_environment_over_file_over_defaults(tmp_path):
@@ -189,3 +199,59 @@ def test_an_error_names_its_field_as_each_front_end_does():
     assert (row.where, row.problem) == ("orders.csv row 7 buyer_country", "'USA' is not a country")
     flag_only = BadInput(None, "unknown transaction type", field="type")
     assert flag_only.render(lambda code: f"--{code}") == "--type: unknown transaction type"
+
+
+# ---------------------------------------------------------------------- one in-force rule
+
+
+def test_decisions_and_the_estate_scan_apply_a_partys_own_phases_alike():
+    """The FCC's equipment-authorization phase (2023-02-06) does not concern
+    Kaspersky's software (its entry names only the initial list): neither a
+    decision nor an estate finding may apply it to Kaspersky, while both
+    apply it to Huawei."""
+    import datetime as dt
+
+    from banwatch.catalog import bundled_catalog, find_measure
+    from banwatch.estate.findings import status_on
+    from banwatch.estate.scan import scan
+    from banwatch.model import Detection, Signature
+
+    fcc = find_measure(bundled_catalog(), "us-fcc-covered-list")
+    on = dt.date(2024, 1, 1)
+    assert status_on(fcc, on, ["AO Kaspersky Lab"]) == ("low", "watch")
+    assert status_on(fcc, on, ["Huawei Technologies Company"])[0] == "medium"
+
+    def fcc_outcome(vendor: str) -> str:
+        decision = banwatch.decide(Transaction(type="sale", date=on, vendor=vendor, buyer_country="US"))
+        return next(f.outcome.value for f in decision.measures if f.id == fcc.id)
+
+    assert (fcc_outcome("AO Kaspersky Lab"), fcc_outcome("Huawei Technologies Company")) == ("allowed", "review")
+
+    # a detection signature that names its party gets that party's phases in a scan
+    signature = Signature(field="publisher", match="word", patterns=["Kaspersky"], label="Kaspersky as publisher",
+                          source="test", party="AO Kaspersky Lab")
+    with_detection = fcc.model_copy(update={"detection": Detection(what="Kaspersky software", remediation="replace",
+                                                                     signatures=[signature])})
+    inventory = ROOT / "src" / "banwatch" / "samples" / "estate" / "installed-programs.csv"
+    findings = scan([inventory], [with_detection], on).findings
+    assert findings and {(f.severity, f.status) for f in findings} == {("low", "watch")}
+    anonymous = with_detection.model_copy(update={"detection": Detection(
+        what="Kaspersky software", remediation="replace", signatures=[signature.model_copy(update={"party": None})])})
+    assert {f.severity for f in scan([inventory], [anonymous], on).findings} == {"medium"}
+
+
+def test_a_measure_names_only_its_own_parties_and_only_a_list_measure_goes_without_a_publication_date():
+    from pydantic import ValidationError
+
+    from banwatch.catalog import bundled_catalog, find_measure
+
+    fcc = find_measure(bundled_catalog(), "us-fcc-covered-list").model_dump()
+    signature = {"field": "publisher", "match": "word", "patterns": ["X"], "label": "x", "source": "test",
+                 "party": "Nobody Ltd"}
+    with pytest.raises(ValidationError, match="not a party of the measure"):
+        banwatch.Measure.model_validate({**fcc, "detection": {"what": "x", "remediation": "x",
+                                                               "signatures": [signature]}})
+    with pytest.raises(ValidationError, match="no publication date"):
+        banwatch.Measure.model_validate({**fcc, "published": None})
+    sdn = find_measure(bundled_catalog(), "us-ofac-sdn-blocked-persons")
+    assert sdn.published is None and sdn.lists == ["ofac-sdn"] and not sdn.parties

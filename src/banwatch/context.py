@@ -17,6 +17,7 @@ from types import TracebackType
 from banwatch.catalog import Catalog, open_catalog
 from banwatch.match.cache import cached_screener
 from banwatch.match.screen import Screener
+from banwatch.model import ListedEntity
 from banwatch.settings import Settings
 from banwatch.store import Snapshot, Store
 from banwatch.store.sqlite import SqliteStore
@@ -88,7 +89,7 @@ class Context:
         self.close()
 
 
-def indexed_entities(store: Store, snapshots: list[Snapshot], catalog: Catalog | None) -> list:
+def indexed_entities(store: Store, snapshots: list[Snapshot], catalog: Catalog | None) -> list[ListedEntity]:
     """The entities an index is built from: those of `snapshots` (by snapshot
     id, not "the active ones": a load switching lists meanwhile must not put
     other entities into the index than its key names), and the catalog's parties."""

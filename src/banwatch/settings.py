@@ -132,7 +132,8 @@ class Settings:
 
     def describe(self) -> list[dict[str, str]]:
         """Every setting with its value in this run and where the value came from."""
-        rows = [{"name": d.name, "variable": d.variable, "value": str(getattr(self, d.name) or d.default),
+        rows = [{"name": d.name, "variable": d.variable,
+                 "value": d.default if getattr(self, d.name) is None else str(getattr(self, d.name)),
                  "from": self.origins.get(d.name, "default")} for d in DECLARED]
         rows += [{"name": f"sources.{source}", "variable": mirror_variable(source), "value": url,
                   "from": "settings"} for source, url in sorted(self.mirrors.items())]

@@ -121,7 +121,7 @@ def update(
     unknown = [name for name in chosen if name not in PUBLISHED]
     if unknown:
         raise BadInput("SOURCE", f"unknown source {', '.join(unknown)}; one of {', '.join(PUBLISHED)}")
-    settings = context().settings
+    settings, store = context().settings, context().store
     failures = 0
     with httpx.Client(timeout=TIMEOUT, follow_redirects=True) as client:
         downloader = Downloader(client, settings.downloads_dir, settings.retry_backoff)
@@ -130,7 +130,7 @@ def update(
             try:
                 with Progress(TextColumn(f"{name} {{task.description}}"), BarColumn(), DownloadColumn(),
                               TransferSpeedColumn(), console=err, transient=True) as progress:
-                    updated = update_source(context().store, downloader, name, settings.mirrors.get(name), force,
+                    updated = update_source(store, downloader, name, settings.mirrors.get(name), force,
                                             progress=file_progress(progress))
             except BadInput as problem:
                 failures += 1

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from banwatch.cli.common import EXIT_BAD_INPUT, context, err, flag, out, print_json, reports_bad_input
 from banwatch.errors import BadInput
-from banwatch.lists.fetch import TIMEOUT, Downloader
+from banwatch.lists.fetch import TIMEOUT, Downloader, ProgressCallback
 from banwatch.lists.sources import FORMAT_CHOICES, PUBLISHED, SOURCES, read_list
 from banwatch.services.lists import load_catalog_parties, save_list, update_source
 from banwatch.store import Snapshot
@@ -144,7 +144,7 @@ def update(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def file_progress(progress: Progress):
+def file_progress(progress: Progress) -> ProgressCallback:
     """A download callback that shows one bar per file."""
     tasks: dict[str, int] = {}
 

@@ -26,7 +26,7 @@ RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 TIMEOUT = httpx.Timeout(60.0, connect=15.0)
 
 #: (file name, bytes received, bytes expected or None): called as a download goes
-Progress = Callable[[str, int, int | None], None]
+ProgressCallback = Callable[[str, int, int | None], None]
 
 
 @dataclass
@@ -48,7 +48,7 @@ class Downloader:
     backoff: float = 1.0  # seconds before the first retry; doubles each time
 
     def fetch(self, source: ListSource, urls: list[str], known: Validators,
-              progress: Progress | None = None) -> Download:
+              progress: ProgressCallback | None = None) -> Download:
         """Every file of `source` from `urls`, asking the server only for what
         changed since the validators in `known` (for files still in the cache)."""
         folder = Path(tempfile.mkdtemp(prefix=f"banwatch-{source.id}-"))
@@ -73,7 +73,7 @@ class Downloader:
         return download
 
     def get_with_retries(self, url: str, headers: dict[str, str], target: Path,
-                         progress: Progress | None) -> httpx.Headers | None:
+                         progress: ProgressCallback | None) -> httpx.Headers | None:
         """GET `url` into `target`; the response headers, or None for 304. Retries
         network errors, incomplete bodies and 5xx/429 with exponential backoff."""
         delay = self.backoff
@@ -111,7 +111,7 @@ class RetryableStatus(Exception):
 
 
 def stream_to_file(client: httpx.Client, url: str, headers: dict[str, str], target: Path,
-                   progress: Progress | None) -> httpx.Headers | None:
+                   progress: ProgressCallback | None) -> httpx.Headers | None:
     with client.stream("GET", url, headers=headers) as response:
         if response.status_code == 304:
             return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from banwatch.errors import BadInput
-from banwatch.lists.fetch import Downloader, Progress
+from banwatch.lists.fetch import Downloader, ProgressCallback
 from banwatch.lists.reading import PARSER_VERSION, file_records
 from banwatch.lists.sources import SOURCES, read_list
 from banwatch.model import Measure, ParsedList
@@ -35,7 +35,7 @@ class Updated:
 
 
 def update_source(store: Store, downloader: Downloader, source_id: str, mirror: str | None = None,
-                  force: bool = False, progress: Progress | None = None) -> Updated:
+                  force: bool = False, progress: ProgressCallback | None = None) -> Updated:
     """Download `source_id` (from `mirror` when given) and load it when it
     changed. A list that fails to download or parse, or loses too many
     entities, is refused with BadInput; the active snapshot stays."""

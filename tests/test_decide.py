@@ -186,7 +186,7 @@ def test_ofac_designated_leaders_as_buyers(buyer, expected):
 ])
 def test_entity_list_buyers(buyer, expected):
     decision = decide(Transaction(type="sale", date="2024-07-01", product="Dell PowerEdge server",
-                                  buyer=buyer, seller_country="US"))
+                                  buyer=buyer, seller_country="US", subject_to_ear="yes"))
     finding = next(f for f in decision.measures if f.id == "us-bis-entity-list-kaspersky-2024")
     assert finding.outcome is expected, decision.reasons
 

@@ -76,7 +76,8 @@ def test_missing_column_is_one_line_and_exit_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"banwatch: error: {orders} header: missing column date; expected "
-        "reference, type, date, product, vendor, seller, buyer, seller_country, buyer_country, buyer_is_federal"
+        "reference, type, date, product, vendor, seller, buyer, seller_country, buyer_country, buyer_is_federal, "
+        "buyer_is_federal_contractor, buyer_us_person, seller_us_person, subject_to_ear"
     ]
     assert not (tmp_path / "orders-decisions.csv").exists()
 

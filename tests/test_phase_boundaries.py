@@ -32,6 +32,8 @@ def subject(measure: Measure) -> tuple[dict[str, object], dt.date]:
         fields["buyer_country"] = "US"
     if bound & {Bound.federal_agencies, Bound.federal_contractors}:
         fields["buyer_is_federal"] = True
+    if Bound.ear_exporters in bound:
+        fields["subject_to_ear"] = "yes"
     if measure.products:
         return {**fields, "product": measure.products[0].name}, dt.date.min
     if measure.lists:

@@ -71,7 +71,7 @@ def test_twelve_leaders_sanctioned_and_company_on_entity_list(catalog):
     assert outcome(type="sale", date="2024-06-20", buyer=leader, buyer_country="US") == "allowed"
     entity = find_measure(catalog, "us-bis-entity-list-kaspersky-2024").parties[0]
     assert outcome(type="sale", date=dt.date(2024, 12, 31), buyer=entity.name, buyer_country=entity.countries[0],
-                   seller_country="US", product="Server hardware") == "prohibited"
+                   seller_country="US", product="Server hardware", subject_to_ear="yes") == "prohibited"
 
 
 def test_the_ban_rests_on_the_foreign_adversary_ict_powers(catalog):

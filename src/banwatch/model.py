@@ -34,6 +34,15 @@ class TransactionType(StrEnum):
     support = "support"
     use = "use"
     federal_procurement = "federal_procurement"
+    purchase = "purchase"  # the buyer's view of a sale: decided as a sale
+
+
+class EarStatus(StrEnum):
+    """Whether the items of a transaction are subject to the Export Administration Regulations."""
+
+    yes = "yes"
+    no = "no"
+    unknown = "unknown"
 
 
 class Transaction(Strict):
@@ -48,6 +57,13 @@ class Transaction(Strict):
     seller_country: str | None = Field(None, description="ISO 3166-1 alpha-2 code")
     buyer_country: str | None = Field(None, description="ISO 3166-1 alpha-2 code")
     buyer_is_federal: bool = False
+    buyer_is_federal_contractor: bool = False
+    buyer_us_person: bool | None = Field(None, description="a U.S. person wherever it is (a U.S. company's "
+                                         "branch abroad, a U.S. citizen abroad); None: not known, the "
+                                         "country decides")
+    seller_us_person: bool | None = Field(None, description="as buyer_us_person, for the seller")
+    subject_to_ear: EarStatus = Field(EarStatus.unknown, description="whether the items are subject to the "
+                                      "Export Administration Regulations (US-origin software is)")
     reference: str | None = Field(None, description="caller's own id, carried into reports")
 
     @field_validator("seller_country", "buyer_country")
@@ -76,6 +92,7 @@ class Bound(StrEnum):
     us_persons = "us_persons"  # any person subject to US jurisdiction
     federal_agencies = "federal_agencies"  # executive agencies buying or using
     federal_contractors = "federal_contractors"  # contractors supplying agencies
+    ear_exporters = "ear_exporters"  # any person, anywhere, exporting, reexporting or transferring EAR items
 
 
 class Role(StrEnum):
@@ -162,6 +179,9 @@ class Phase(Strict):
         [], description="transaction types that need a compliance review, not a ban"
     )
     warnings: list[PhaseWarning] = []
+    binds: list[Bound] = Field([], description="which of the measure's bound persons the phase's rules apply "
+                               "to; empty: all. E.g. sec. 889(a)(1)(A) binds agencies' procurement, "
+                               "(a)(1)(B) also reaches contractors who use covered equipment")
     description: str
     citation: str | None = None  # where the phase's text is, if more precise than the measure's
 
@@ -255,6 +275,9 @@ class Measure(Strict):
         dates = [phase.effective for phase in self.phases]
         if dates != sorted(dates):
             raise ValueError("phases must be listed in order of their effective dates")
+        for phase in self.phases:
+            if unbound := set(phase.binds) - set(self.bound):
+                raise ValueError(f"phase {phase.id!r} binds {sorted(unbound)}, which the measure does not bind")
         phase_ids = {phase.id for phase in self.phases}
         for party in self.parties:
             if unknown := set(party.phases) - phase_ids:

@@ -15,15 +15,21 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from banwatch.errors import BadInput
-from banwatch.model import Transaction, TransactionType
+from banwatch.model import EarStatus, Transaction, TransactionType
 
 FIELDS = ("reference", "type", "date", "product", "vendor", "seller", "buyer",
-          "seller_country", "buyer_country", "buyer_is_federal")
+          "seller_country", "buyer_country", "buyer_is_federal", "buyer_is_federal_contractor",
+          "buyer_us_person", "seller_us_person", "subject_to_ear")
 REQUIRED_COLUMNS = ("type", "date")
 SUBJECT_COLUMNS = ("product", "vendor", "seller", "buyer")
+#: yes/no fields: false when empty
+FLAG_FIELDS = ("buyer_is_federal", "buyer_is_federal_contractor")
+#: yes/no fields: not known when empty
+MAYBE_FIELDS = ("buyer_us_person", "seller_us_person")
 TRUE_WORDS = {"true", "yes", "y", "1"}
-FALSE_WORDS = {"false", "no", "n", "0", ""}
+FALSE_WORDS = {"false", "no", "n", "0"}
 TYPES = ", ".join(t.value for t in TransactionType)
+EAR_CHOICES = ", ".join(status.value for status in EarStatus)
 
 
 def parse_type(text: str, place: str | None = None) -> TransactionType:
@@ -41,12 +47,27 @@ def parse_date(text: str, place: str | None = None, field: str = "date") -> dt.d
 
 
 def parse_flag(text: str, place: str | None, field: str) -> bool:
+    return parse_maybe(text, place, field) or False
+
+
+def parse_maybe(text: str, place: str | None, field: str) -> bool | None:
+    """True, False, or None for an empty field (not known)."""
     word = text.strip().lower()
+    if not word:
+        return None
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:
         return False
     raise BadInput(place, f"{text!r} is not true or false", field=field)
+
+
+def parse_ear(text: str, place: str | None) -> EarStatus:
+    word = text.strip().lower() or EarStatus.unknown.value
+    try:
+        return EarStatus(word)
+    except ValueError:
+        raise BadInput(place, f"{text!r} is not one of {EAR_CHOICES}", field="subject_to_ear") from None
 
 
 def parse_transaction(fields: Mapping[str, str | None], place: str | None = None) -> Transaction:
@@ -60,12 +81,15 @@ def parse_transaction(fields: Mapping[str, str | None], place: str | None = None
     for name in REQUIRED_COLUMNS:
         if not text(name):
             raise BadInput(place, "is empty", field=name)
-    values = {name: text(name) for name in FIELDS if name not in ("type", "date", "buyer_is_federal")}
+    special = ("type", "date", "subject_to_ear", *FLAG_FIELDS, *MAYBE_FIELDS)
+    values = {name: text(name) for name in FIELDS if name not in special}
     try:
         return Transaction(
             type=parse_type(fields["type"] or "", place),
             date=parse_date(fields["date"] or "", place),
-            buyer_is_federal=parse_flag(fields.get("buyer_is_federal") or "", place, "buyer_is_federal"),
+            subject_to_ear=parse_ear(fields.get("subject_to_ear") or "", place),
+            **{name: parse_flag(fields.get(name) or "", place, name) for name in FLAG_FIELDS},
+            **{name: parse_maybe(fields.get(name) or "", place, name) for name in MAYBE_FIELDS},
             **values,
         )
     except ValidationError as error:

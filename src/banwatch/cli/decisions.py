@@ -19,8 +19,8 @@ from banwatch.transactions import OrderLine, parse_transaction, read_orders
 
 @reports_bad_input
 def decide(
-    type_: Annotated[str, typer.Option("--type", help="sale, new_agreement, resale, license, integration, "
-                                       "update, cloud_service, support, use, federal_procurement")],
+    type_: Annotated[str, typer.Option("--type", help="sale, purchase, new_agreement, resale, license, "
+                                       "integration, update, cloud_service, support, use, federal_procurement")],
     date: Annotated[str, typer.Option(help="Date of the transaction, YYYY-MM-DD.")],
     product: Annotated[str | None, typer.Option(help="Product or service, as written on the order.")] = None,
     vendor: Annotated[str | None, typer.Option(help="Maker of the product.")] = None,
@@ -30,15 +30,30 @@ def decide(
     buyer_country: Annotated[str | None, typer.Option(help="Buyer's country, ISO code.")] = None,
     buyer_is_federal: Annotated[bool, typer.Option("--buyer-is-federal",
                                                    help="The buyer is a US federal agency.")] = False,
+    buyer_is_federal_contractor: Annotated[bool, typer.Option(
+        "--buyer-is-federal-contractor", help="The buyer is a contractor of US federal agencies.")] = False,
+    buyer_us_person: Annotated[bool | None, typer.Option(
+        "--buyer-us-person/--buyer-not-us-person", help="The buyer is (or is not) a U.S. person wherever it is "
+        "(a U.S. company's branch abroad, a U.S. citizen abroad); default: its country decides.")] = None,
+    seller_us_person: Annotated[bool | None, typer.Option(
+        "--seller-us-person/--seller-not-us-person", help="The same for the seller.")] = None,
+    subject_to_ear: Annotated[str, typer.Option(
+        "--subject-to-ear", help="yes, no or unknown: whether the items are subject to the Export "
+        "Administration Regulations (US-origin software is).")] = "unknown",
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
     screen_parties: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen seller and buyer against "
                                                  "the loaded lists (when any are loaded).")] = True,
 ) -> None:
     """Decide one transaction: prohibited, review or allowed, and why."""
+    def said(value: bool | None) -> str:
+        return "" if value is None else str(value).lower()
+
     transaction = parse_transaction({
         "type": type_, "date": date, "product": product, "vendor": vendor, "seller": seller,
         "buyer": buyer, "seller_country": seller_country, "buyer_country": buyer_country,
-        "buyer_is_federal": "true" if buyer_is_federal else "false",
+        "buyer_is_federal": said(buyer_is_federal), "buyer_is_federal_contractor": said(buyer_is_federal_contractor),
+        "buyer_us_person": said(buyer_us_person), "seller_us_person": said(seller_us_person),
+        "subject_to_ear": subject_to_ear,
     })
     decision = decide_transaction(transaction, context().catalog.measures,
                                   lists_screener() if screen_parties else None)
@@ -68,7 +83,9 @@ def show_decision(decision: Decision) -> None:
 @reports_bad_input
 def decide_file(
     orders: Annotated[Path, typer.Argument(help="CSV of order lines: type, date, product, vendor, seller, "
-                                           "buyer, seller_country, buyer_country, buyer_is_federal, reference")],
+                                           "buyer, seller_country, buyer_country, buyer_is_federal, "
+                                           "buyer_is_federal_contractor, buyer_us_person, seller_us_person, "
+                                           "subject_to_ear, reference")],
     out_path: Annotated[Path | None, typer.Option("--out", help="Report CSV; a JSON report is written beside "
                                                   "it. Default: ORDERS-decisions.csv")] = None,
     screen_parties: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen sellers and buyers against "

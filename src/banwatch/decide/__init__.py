@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from banwatch.decide.counterparties import screen_counterparties
 from banwatch.decide.phases import PhaseVerdict, phase_verdict
-from banwatch.decide.scope import binds
+from banwatch.decide.scope import Scope, binds
 from banwatch.match.recognise import MeasureRecogniser, strongest
 from banwatch.match.screen import Screener
 from banwatch.model import Decision, Evidence, Measure, MeasureFinding, Outcome, Role, Transaction
@@ -34,8 +34,9 @@ def decide(transaction: Transaction, measures: Iterable[Measure], screener: Scre
         scope = binds(measure, transaction)
         if not scope.applies:
             not_binding.append(f"{measure.id} ({scope.why})")
+            warnings.extend(w for w in scope.warnings if w not in warnings)
             continue
-        finding, reason, measure_warnings = judge(measure, transaction, evidence)
+        finding, reason, measure_warnings = judge(measure, transaction, evidence, scope)
         if finding is not None:
             findings.append(finding)
         reasons.append((finding.outcome.severity if finding else -1, reason))
@@ -76,12 +77,13 @@ def gather_evidence(measure: Measure, transaction: Transaction) -> list[Evidence
 
 
 def judge(
-    measure: Measure, transaction: Transaction, evidence: list[Evidence]
+    measure: Measure, transaction: Transaction, evidence: list[Evidence], scope: Scope
 ) -> tuple[MeasureFinding | None, str, list[str]]:
     """One measure's finding, its reason sentence and its warnings."""
     label = f"{measure.title} ({measure.citation})"
     exclusion = excluding(evidence)
-    if exclusion is not None and exclusion.strength == "clear":
+    named_beside = [item for item in evidence if item.field == "product" and item.target != "exclusion"]
+    if exclusion is not None and exclusion.strength == "clear" and not named_beside:
         finding = MeasureFinding(id=measure.id, title=measure.title, citation=measure.citation,
                                  outcome=Outcome.allowed, phase=None, effective=None,
                                  evidence=[exclusion])
@@ -92,9 +94,13 @@ def judge(
     if not covered:  # the product only resembles an exclusion: nothing of the measure is named
         return None, f"'{exclusion.value}' resembles an exclusion of {label} and names nothing it covers.", []
     subject = "; ".join(f"{item.field} '{item.value}' {explain(item)}" for item in covered)
+    if exclusion is not None and exclusion.strength == "clear":
+        # an exclusion clears only what it names: the line names a covered product beside it
+        subject += f" (besides the excluded '{exclusion.matched}', which the exclusion clears)"
 
-    verdict = phase_verdict(measure, transaction, covered)
-    doubt = doubt_about(covered, exclusion)
+    verdict = phase_verdict(measure, transaction, covered, scope.categories)
+    doubt = scope.doubt or doubt_about(covered, exclusion if exclusion is not None and exclusion.strength != "clear"
+                                       else None)
     outcome = Outcome.review if doubt and verdict.outcome is Outcome.prohibited else verdict.outcome
     finding = MeasureFinding(id=measure.id, title=measure.title, citation=measure.citation,
                              outcome=outcome, phase=verdict.phase_name, effective=verdict.effective,
@@ -118,9 +124,9 @@ def excluding(evidence: list[Evidence]) -> Evidence | None:
     match of the product ('Kaspersky Threat Intelligence' beats the bare brand
     'Kaspersky'), else one the product only resembles."""
     product = [item for item in evidence if item.field == "product"]
-    best = strongest(product)
-    if best and best[0].target == "exclusion":
-        return best[0]
+    clear = [item for item in product if item.target == "exclusion" and item.strength == "clear"]
+    if clear:
+        return strongest(clear)[0]
     return next((item for item in product if item.target == "exclusion" and item.strength == "resembles"), None)
 
 

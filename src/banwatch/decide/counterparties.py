@@ -76,7 +76,7 @@ def prohibiting_measure(transaction: Transaction, source: str, evidence: Evidenc
     for measure in measures:
         if source in measure.lists:
             scope = binds(measure, transaction)
-            verdict = phase_verdict(measure, transaction, [evidence])
-            if scope.applies and verdict.outcome is Outcome.prohibited:
+            verdict = phase_verdict(measure, transaction, [evidence], scope.categories)
+            if scope.applies and not scope.doubt and verdict.outcome is Outcome.prohibited:
                 return measure, verdict, scope.warnings
     return None

@@ -10,7 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from banwatch.catalog.in_force import phase_start
-from banwatch.model import Evidence, Measure, Outcome, Phase, Transaction
+from banwatch.model import Bound, Evidence, Measure, Outcome, Phase, Transaction, TransactionType
+
+#: transaction types decided as another: a purchase is the buyer's view of a sale
+DECIDED_AS = {TransactionType.purchase: TransactionType.sale}
 
 
 @dataclass(frozen=True)
@@ -22,12 +25,18 @@ class PhaseVerdict:
     warnings: list[str] = field(default_factory=list)
 
 
-def phase_verdict(measure: Measure, transaction: Transaction, evidence: list[Evidence]) -> PhaseVerdict:
-    kind = transaction.type
+def phase_verdict(measure: Measure, transaction: Transaction, evidence: list[Evidence],
+                  categories: frozenset[Bound] | None = None) -> PhaseVerdict:
+    """What the phases in force say about the transaction's type. `categories`:
+    the bound persons the transaction has (`scope.binds`); a phase limited to
+    others (`Phase.binds`) says nothing here."""
+    kind = DECIDED_AS.get(transaction.type, transaction.type)
     prohibited: tuple[Phase, dt.date] | None = None
     review: tuple[Phase, dt.date] | None = None
     warnings: list[str] = []
     for phase in measure.phases:
+        if phase.binds and categories is not None and not set(phase.binds) & categories:
+            continue
         start = phase_start(measure, phase, [item.party for item in evidence])
         if start is None:
             continue

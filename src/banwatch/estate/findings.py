@@ -80,7 +80,8 @@ def status_on(measure: Measure, as_of: dt.date, parties: Iterable[str | None] = 
             target.setdefault(kind, start)
         if start <= as_of:
             for kind in phase.review:
-                review.setdefault(kind, start)
+                if kind not in since and kind not in coming:  # a prohibition says more than a review
+                    review.setdefault(kind, start)
     parts = []
     if TransactionType.update in since:
         parts.append(f"no updates since {since.pop(TransactionType.update)}")

@@ -42,21 +42,32 @@ def edits_between(query_word: str, listed_word: str) -> int | None:
     return distance if distance <= limit else None
 
 
-def contains_run(needle: tuple[str, ...], haystack: tuple[str, ...]) -> bool:
-    """True when `needle` appears as consecutive words of `haystack`, written
-    together or apart ('anti virus' == 'antivirus')."""
+def find_run(needle: tuple[str, ...], haystack: tuple[str, ...]) -> tuple[int, int] | None:
+    """(start, end) of the first place `needle` appears as consecutive words of
+    `haystack`, written together or apart ('anti virus' == 'antivirus'), or None."""
     if not needle:
-        return False
+        return None
     target = compact(needle)
     for start in range(len(haystack)):
         joined = ""
-        for word in haystack[start:]:
-            joined += word
+        for end in range(start, len(haystack)):
+            joined += haystack[end]
             if joined == target:
-                return True
+                return start, end + 1
             if len(joined) >= len(target):
                 break
-    return False
+    return None
+
+
+def contains_run(needle: tuple[str, ...], haystack: tuple[str, ...]) -> bool:
+    return find_run(needle, haystack) is not None
+
+
+def without_run(needle: tuple[str, ...], haystack: tuple[str, ...]) -> tuple[str, ...]:
+    """`haystack` with the words where `needle` appears taken out (all of them)."""
+    while (span := find_run(needle, haystack)) is not None:
+        haystack = haystack[:span[0]] + haystack[span[1]:]
+    return haystack
 
 
 def typo_of(query: tuple[str, ...], listed: tuple[str, ...]) -> str | None:
@@ -137,10 +148,12 @@ class MeasureRecogniser:
                 yield evidence(name, "resembles", how)
         yield from self._brands(field, value, party, target="party")
 
-    def _brands(self, field: str, value: str, party: Party, target: str) -> Iterator[Evidence]:
+    def _brands(self, field: str, value: str, party: Party, target: str,
+                query: tuple[str, ...] | None = None) -> Iterator[Evidence]:
         """A name carrying the party's brand ('Kaspersky Labs GmbH'): the party
-        itself where the measure covers affiliates, otherwise a resemblance."""
-        query = words(value)
+        itself where the measure covers affiliates, otherwise a resemblance.
+        `query`: the words to look in, when not all of `value`'s."""
+        query = words(value) if query is None else query
         for brand in party.brands:
             brand_words = words(brand)
             if contains_run(brand_words, query):
@@ -166,7 +179,12 @@ class MeasureRecogniser:
     # ------------------------------------------------------------------ products
 
     def product(self, value: str) -> list[Evidence]:
-        query = product_words(value)
+        """The exclusions, products and brands the product field names. An
+        exclusion clears only what it names: products and brands are looked
+        for in the words that remain once every clearly named exclusion is
+        taken out ('Kaspersky Threat Intelligence and Kaspersky Endpoint
+        Security bundle' still names Endpoint Security)."""
+        query, all_words = product_words(value), words(value)
 
         def evidence(matched: str, target: str, strength: str, how: str) -> Evidence:
             return Evidence(field="product", value=value, matched=matched, target=target,
@@ -178,6 +196,7 @@ class MeasureRecogniser:
                 listed = product_words(name)
                 if contains_run(listed, query):
                     found.append(evidence(name, "exclusion", "clear", "names an excluded product or service"))
+                    query, all_words = without_run(listed, query), without_run(words(name), all_words)
                 elif set(listed) <= set(query):
                     found.append(evidence(name, "exclusion", "resembles",
                                           "has its words, in another order or with others"))
@@ -191,7 +210,7 @@ class MeasureRecogniser:
         if self.measure.vendor_products_covered:
             for party in self.measure.parties:
                 if Role.vendor in party.roles:
-                    found.extend(self._brands("product", value, party, target="product"))
+                    found.extend(self._brands("product", value, party, target="product", query=all_words))
         return found
 
     def vendor(self, value: str) -> list[Evidence]:

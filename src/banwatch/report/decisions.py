@@ -14,7 +14,8 @@ from banwatch.model import Decision, Outcome
 
 NO_MEASURE = "(no measure)"
 CSV_COLUMNS = ("row", "reference", "type", "date", "product", "vendor", "seller", "buyer",
-               "seller_country", "buyer_country", "buyer_is_federal", "outcome", "measures",
+               "seller_country", "buyer_country", "buyer_is_federal", "buyer_is_federal_contractor",
+               "buyer_us_person", "seller_us_person", "subject_to_ear", "outcome", "measures",
                "citations", "phases", "reasons", "warnings")
 
 
@@ -42,6 +43,11 @@ class Batch:
         return Counter(decision.outcome.value for _, decision in self.decided)
 
 
+def said(value: bool | None) -> str:
+    """A yes/no field that may not be known: true, false or empty."""
+    return "" if value is None else str(value).lower()
+
+
 def decision_row(row: int, decision: Decision) -> dict[str, str]:
     tx = decision.transaction
     # The measures behind the outcome; for an allowed line, every measure that looked at it.
@@ -60,6 +66,10 @@ def decision_row(row: int, decision: Decision) -> dict[str, str]:
         "seller_country": tx.seller_country or "",
         "buyer_country": tx.buyer_country or "",
         "buyer_is_federal": "true" if tx.buyer_is_federal else "false",
+        "buyer_is_federal_contractor": "true" if tx.buyer_is_federal_contractor else "false",
+        "buyer_us_person": said(tx.buyer_us_person),
+        "seller_us_person": said(tx.seller_us_person),
+        "subject_to_ear": tx.subject_to_ear.value,
         "outcome": decision.outcome.value,
         "measures": "; ".join(f.id for f in deciding),
         "citations": "; ".join(f.citation for f in deciding),

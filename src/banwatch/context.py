@@ -11,10 +11,13 @@ again only when a snapshot or the catalog changes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from types import TracebackType
 
 from banwatch.catalog import Catalog, open_catalog
+from banwatch.decide.counterparties import ListsInUse
+from banwatch.lists.sources import PUBLISHED, SOURCES
 from banwatch.match.cache import cached_screener
 from banwatch.match.screen import Screener
 from banwatch.model import ListedEntity
@@ -74,6 +77,16 @@ class Context:
         only the catalog's parties, as without a store)."""
         return self.screener() if self.has_lists() else None
 
+    def lists_in_use(self, today: dt.date | None = None) -> ListsInUse:
+        """The loaded lists a seller or buyer is screened against, with what to
+        warn of: the official lists not loaded, and lists older than max_list_age_days."""
+        active = self.store.active() if self.has_lists() else []
+        lists = [snap for snap in active if snap.source != "catalog"]
+        warnings = list_warnings(lists, self.settings.max_list_age_days, today or dt.date.today())
+        if not lists:
+            return ListsInUse(None, tuple(warnings), "no official list is loaded")
+        return ListsInUse(self.screener(), tuple(warnings))
+
     # ------------------------------------------------------------------ lifetime
 
     def close(self) -> None:
@@ -87,6 +100,29 @@ class Context:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         self.close()
+
+
+def list_warnings(lists: list[Snapshot], max_age_days: int, today: dt.date) -> list[str]:
+    """What every output relying on `lists` must say: the official lists that
+    are not loaded (how to load them), and the lists older than `max_age_days`."""
+    warnings = []
+    missing = [source for source in PUBLISHED if source not in {snap.source for snap in lists}]
+    if missing:
+        names = "; ".join(f"{SOURCES[source].title} ({source})" for source in missing)
+        warnings.append(f"Not screened against these official lists, which are not loaded: {names}. "
+                        "Load them with: banwatch lists update (or banwatch lists load PATH).")
+    for snap in lists:
+        published = dt.date.fromisoformat(snap.published) if snap.published else None
+        as_of = published or dt.date.fromisoformat(snap.loaded_at[:10])
+        age = (today - as_of).days
+        if age > max_age_days:
+            title = SOURCES[snap.source].title if snap.source in SOURCES else snap.source
+            when = f"published {published}" if published else f"loaded {as_of} (its files carry no date)"
+            update = (f"banwatch lists update {snap.source}" if snap.source in PUBLISHED
+                      else "banwatch lists load with a newer file")
+            warnings.append(f"The {title} in use (snapshot {snap.id}) was {when}, {age} days ago: older than "
+                            f"{max_age_days} days (max_list_age_days). Update it: {update}.")
+    return warnings
 
 
 def indexed_entities(store: Store, snapshots: list[Snapshot], catalog: Catalog | None) -> list[ListedEntity]:

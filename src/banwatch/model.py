@@ -387,6 +387,7 @@ class ParsedList:
     format: str  # the format's name (banwatch.lists.sources.FORMATS)
     files: list[Path]  # every file the list was read from
     entities: list[ListedEntity] = field(default_factory=list)
+    published: dt.date | None = None  # when the publisher generated the list, where the files say
 
     def name_count(self) -> int:
         return sum(len(entity.aliases) + 1 for entity in self.entities)

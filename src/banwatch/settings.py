@@ -75,6 +75,8 @@ DECLARED: tuple[Declared, ...] = (
              "the load is refused", _number(0.0, 1.0)),
     Declared("retry_backoff", "1.0", "seconds before the first retry of a failed download; doubles "
              "with each retry", _number(0.0, 60.0)),
+    Declared("max_list_age_days", "7", "a list older than this (by its publication date where it has one, "
+             "else its load time) gives a warning in every output that relies on it", _number(0, 3650, integer=True)),
     Declared("pause_before_commit", "0", "seconds a list load waits inside its transaction: fault "
              "injection for the crash tests, never needed otherwise", _number(0.0, 3600.0)),
 )
@@ -87,6 +89,7 @@ class Settings:
     keep_snapshots: int = 10
     max_drop: float = 0.10
     retry_backoff: float = 1.0
+    max_list_age_days: int = 7
     pause_before_commit: float = 0.0
     #: source id -> where to download it from instead of the publisher: a base URL
     #: ending in '/' serving the source's file names, or comma-separated file URLs

@@ -73,5 +73,10 @@ def reports_bad_input(command: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+def show_warnings(warnings: tuple[str, ...] | list[str]) -> None:
+    for warning in warnings:
+        out.print(f"[yellow]! {warning}[/yellow]")
+
+
 def print_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")

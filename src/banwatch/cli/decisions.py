@@ -10,9 +10,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from banwatch.cli.common import (EXIT_BAD_INPUT, OUTCOME_STYLE, WORST_FIRST, context, err, out, print_json,
-                                 reports_bad_input)
+                                 reports_bad_input, show_warnings)
+from banwatch.decide import ListsInUse
 from banwatch.decide import decide as decide_transaction
-from banwatch.match.screen import Screener
 from banwatch.model import Decision, Outcome
 from banwatch.report.decisions import Batch, write_csv, write_json
 from banwatch.transactions import OrderLine, parse_transaction, read_orders
@@ -55,8 +55,7 @@ def decide(
         "buyer_us_person": said(buyer_us_person), "seller_us_person": said(seller_us_person),
         "subject_to_ear": subject_to_ear,
     })
-    decision = decide_transaction(transaction, context().catalog.measures,
-                                  lists_screener() if screen_parties else None)
+    decision = decide_transaction(transaction, context().catalog.measures, lists=lists_in_use(screen_parties))
     if as_json:
         print_json(decision_json(decision))
     else:
@@ -93,11 +92,13 @@ def decide_file(
 ) -> None:
     """Decide every order line of a CSV file and write a CSV and a JSON report."""
     report_csv = out_path or orders.with_name(f"{orders.stem}-decisions.csv")
-    batch = decide_orders(orders, lists_screener() if screen_parties else None)
+    lists = lists_in_use(screen_parties)
+    batch = decide_orders(orders, lists)
     report_csv.parent.mkdir(parents=True, exist_ok=True)
     write_csv(batch, report_csv)
     write_json(batch, report_csv.with_suffix(".json"))
     show_batch(batch)
+    show_warnings(lists.warnings)
     out.print(f"Reports: {report_csv} and {report_csv.with_suffix('.json')}", markup=False)
     if batch.bad_rows:
         err.print(f"banwatch: error: {len(batch.bad_rows)} bad row(s) in {orders} were skipped; "
@@ -105,16 +106,16 @@ def decide_file(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def lists_screener() -> Screener | None:
-    """A screener over the loaded lists, or None when no list is loaded (then
-    only the catalog's parties are checked, as without a store)."""
-    if not context().has_lists():
-        return None
+def lists_in_use(screen_parties: bool) -> ListsInUse:
+    """The lists sellers and buyers are screened against; none with --no-screen
+    (then a named seller or buyer is not cleared either: it is a review)."""
+    if not screen_parties:
+        return ListsInUse(None, unscreened_because="screening was turned off with --no-screen")
     with err.status("Loading the screening index"):
-        return context().screener()
+        return context().lists_in_use()
 
 
-def decide_orders(orders: Path, screener: Screener | None) -> Batch:
+def decide_orders(orders: Path, lists: ListsInUse) -> Batch:
     lines = list(read_orders(orders))
     catalog = context().catalog.measures
     batch = Batch(source=str(orders))
@@ -122,7 +123,7 @@ def decide_orders(orders: Path, screener: Screener | None) -> Batch:
                   console=err, transient=True) as progress:
         for line in progress.track(lines, description="orders"):
             if isinstance(line, OrderLine):
-                batch.decided.append((line.row, decide_transaction(line.transaction, catalog, screener)))
+                batch.decided.append((line.row, decide_transaction(line.transaction, catalog, lists=lists)))
             else:
                 batch.bad_rows.append(line)
                 err.print(f"banwatch: bad row: {line}", markup=False)

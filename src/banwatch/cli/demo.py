@@ -12,6 +12,8 @@ import typer
 from banwatch.cli.common import context, out, reports_bad_input
 from banwatch.cli.decisions import decide_file
 from banwatch.cli.estate import scan as estate_scan
+from banwatch.lists.sources import read_list
+from banwatch.services.lists import save_list
 
 #: the sample inventories the demo scans (the bad ones in samples/estate/bad are for tests)
 ESTATE_SAMPLES = ("osquery-fleet.log", "fin-laptop-17.osquery.json", "installed-programs.csv", "nmap-office.xml",
@@ -26,6 +28,13 @@ def demo(out_dir: Annotated[Path, typer.Option("--out", help="Folder for the sam
     out_dir.mkdir(parents=True, exist_ok=True)
     orders = out_dir / "reseller-orders.csv"
     samples = resources.files("banwatch.samples")
+    sdn = out_dir / "ofac-sdn-sample"
+    with resources.as_file(samples / "ofac-sdn-sample") as sample:
+        shutil.copytree(sample, sdn, dirs_exist_ok=True)
+    snapshot = save_list(context().store, read_list(sdn), str(sdn.resolve()), force=True)
+    out.print(f"Loaded the bundled SAMPLE of the OFAC SDN list into {context().store.location} ({snapshot.entities} "
+              "entries of mid-2021, a stale sample for the demo: not for compliance use; real use starts with "
+              "banwatch lists update)", markup=False)
     with resources.as_file(samples / "reseller-orders.csv") as sample:
         shutil.copyfile(sample, orders)
     out.print(f"Deciding the bundled sample {orders} against the catalog ({len(context().catalog)} measures)")

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from banwatch.cli.common import EXIT_BAD_INPUT, context, err, out, print_json, reports_bad_input
+from banwatch.cli.common import EXIT_BAD_INPUT, context, err, out, print_json, reports_bad_input, show_warnings
 from banwatch.errors import BadInput
 from banwatch.match.screen import DEFAULT_LIMIT, DEFAULT_THRESHOLD
 from banwatch.queries import screen_query
@@ -34,14 +34,19 @@ def screen(
     query = screen_query(name, entity_type, country, dob, identifier or [])
     with err.status("Loading the screening index"):
         screener = context().screener()
+        lists = context().lists_in_use()
     hits = screener.screen(query, threshold=threshold, limit=limit)
     if as_json:
         print_json({"query": query.model_dump(mode="json", exclude_defaults=True), "threshold": threshold,
-                    "matches": [hit.model_dump(mode="json") for hit in hits]})
+                    "cleared": not hits and lists.screener is not None,
+                    "matches": [hit.model_dump(mode="json") for hit in hits], "warnings": list(lists.warnings)})
         return
     if not hits:
+        verdict = ("" if lists.screener is not None else
+                   f" NOT cleared: {lists.unscreened_because}, so only the catalog's parties were screened.")
         out.print(f"No match at or above {threshold:.2f} for '{query.name}' "
-                  f"({len(screener.index.entities):,} listed entities screened).", markup=False)
+                  f"({len(screener.index.entities):,} listed entities screened).{verdict}", markup=False)
+        show_warnings(lists.warnings)
         return
     table = Table(title=f"{len(hits)} match(es) for '{query.name}'")
     for column in ("score", "entity", "listed name", "source", "programs"):
@@ -51,6 +56,7 @@ def screen(
     out.print(table)
     for hit in hits:
         out.print(f"• {hit.explanation}", markup=False)
+    show_warnings(lists.warnings)
 
 
 # ---------------------------------------------------------------------- screen-file
@@ -87,6 +93,7 @@ def screen_file(
         raise BadInput("--out", f"{names}, {out_path} and {all_path} must be three different files")
     with err.status("Loading the screening index"):
         screener = context().screener()
+        lists = context().lists_in_use()
     with Progress(TextColumn("Screening"), BarColumn(), MofNCompleteColumn(), TextColumn("rows"),
                   TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("rows", total=max(lines - 1, 0) or None)
@@ -109,6 +116,10 @@ def screen_file(
               f"{totals.matched:,} with a match at or above {threshold:.2f}.", markup=False)
     out.print(f"Reports: {out_path} (best match per row) and {all_path} ({totals.all_matches:,} matches)",
               markup=False)
+    if lists.screener is None:
+        out.print(f"NOT cleared: {lists.unscreened_because}, so only the catalog's parties were screened; a row "
+                  "without a match is not cleared.", markup=False)
+    show_warnings(lists.warnings)
     if totals.bad:
         err.print(f"banwatch: error: {totals.bad:,} bad row(s) in {names} were skipped; "
                   f"the other {totals.screened:,} were screened.", markup=False)

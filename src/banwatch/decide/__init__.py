@@ -9,19 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from banwatch.decide.counterparties import screen_counterparties
+from banwatch.decide.counterparties import ListsInUse, screen_counterparties
 from banwatch.decide.phases import PhaseVerdict, phase_verdict
 from banwatch.decide.scope import Scope, binds
 from banwatch.match.recognise import MeasureRecogniser, strongest
 from banwatch.match.screen import Screener
 from banwatch.model import Decision, Evidence, Measure, MeasureFinding, Outcome, Role, Transaction
 
-__all__ = ["decide"]
+__all__ = ["ListsInUse", "decide"]
 
 
-def decide(transaction: Transaction, measures: Iterable[Measure], screener: Screener | None = None) -> Decision:
-    """The outcome for one transaction under every measure of the catalog and,
-    given a screener, with its seller and buyer screened against the lists."""
+def decide(transaction: Transaction, measures: Iterable[Measure], screener: Screener | None = None,
+           lists: ListsInUse | None = None) -> Decision:
+    """The outcome for one transaction under every measure of the catalog, and
+    with its seller and buyer screened against the official lists: `lists`
+    as the caller found them (a seller or buyer it could not screen is never
+    cleared), or simply a `screener`. With neither, the catalog alone decides."""
+    if lists is None and screener is not None:
+        lists = ListsInUse(screener)
     catalog = tuple(measures)
     findings: list[MeasureFinding] = []
     reasons: list[tuple[int, str]] = []  # (severity of the finding, sentence)
@@ -41,8 +46,8 @@ def decide(transaction: Transaction, measures: Iterable[Measure], screener: Scre
             findings.append(finding)
         reasons.append((finding.outcome.severity if finding else -1, reason))
         warnings.extend(w for w in [*scope.warnings, *measure_warnings] if w not in warnings)
-    if screener is not None:
-        list_findings, list_reasons, list_warnings = screen_counterparties(transaction, screener, catalog)
+    if lists is not None:
+        list_findings, list_reasons, list_warnings = screen_counterparties(transaction, lists, catalog)
         warnings.extend(w for w in list_warnings if w not in warnings)
         findings += list_findings
         reasons += [(finding.outcome.severity, reason) for finding, reason in zip(list_findings, list_reasons,

@@ -14,6 +14,7 @@ always a review.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from banwatch.decide.phases import PhaseVerdict, phase_verdict
 from banwatch.decide.scope import binds
@@ -25,17 +26,35 @@ from banwatch.model import (Evidence, Measure, MeasureFinding, Outcome, Screenin
 CERTAIN = 0.95
 
 
-def screen_counterparties(transaction: Transaction, screener: Screener, measures: Sequence[Measure]
+@dataclass(frozen=True)
+class ListsInUse:
+    """The official lists a seller or buyer is screened against, as the caller
+    found them: a screener over them, or None with the reason (no list is
+    loaded, screening was turned off), and what to warn of (lists missing or old)."""
+
+    screener: Screener | None
+    warnings: tuple[str, ...] = ()
+    unscreened_because: str = ""
+
+
+def screen_counterparties(transaction: Transaction, lists: ListsInUse, measures: Sequence[Measure]
                           ) -> tuple[list[MeasureFinding], list[str], list[str]]:
-    """Findings for the seller and buyer found on a list, their reasons, and warnings."""
+    """Findings for the seller and buyer found on a list (or not screened at
+    all: never cleared), their reasons, and warnings."""
     findings: list[MeasureFinding] = []
     reasons: list[str] = []
-    warnings: list[str] = []
-    for field, name, country in (("seller", transaction.seller, transaction.seller_country),
-                                 ("buyer", transaction.buyer, transaction.buyer_country)):
-        if not name:
+    parties = [(field, name, country) for field, name, country in
+               (("seller", transaction.seller, transaction.seller_country),
+                ("buyer", transaction.buyer, transaction.buyer_country)) if name]
+    warnings: list[str] = list(lists.warnings) if parties else []
+    for field, name, country in parties:
+        if lists.screener is None:
+            findings.append(unscreened(field, name, lists.unscreened_because))
+            reasons.append(f"The {field} '{name}' was not screened against the official lists "
+                           f"({lists.unscreened_because}), so it is not cleared: review it, or load the lists "
+                           "and decide again.")
             continue
-        for hit in screener.screen(ScreenQuery(name=name, country=country), threshold=DEFAULT_THRESHOLD):
+        for hit in lists.screener.screen(ScreenQuery(name=name, country=country), threshold=DEFAULT_THRESHOLD):
             if hit.source == "catalog":
                 continue  # decided by the catalog measure the party belongs to
             finding, reason, hit_warnings = judge_hit(transaction, field, name, hit, measures)
@@ -43,6 +62,14 @@ def screen_counterparties(transaction: Transaction, screener: Screener, measures
             reasons.append(reason)
             warnings.extend(w for w in hit_warnings if w not in warnings)
     return findings, reasons, warnings
+
+
+def unscreened(field: str, name: str, because: str) -> MeasureFinding:
+    evidence = Evidence(field=field, value=name, matched="", target="party", strength="resembles",
+                        how=f"not screened: {because}")
+    return MeasureFinding(id=f"lists:unscreened-{field}", title="Official sanctions and export-control lists",
+                          citation="not screened", outcome=Outcome.review, phase=None, effective=None,
+                          evidence=[evidence])
 
 
 def judge_hit(transaction: Transaction, field: str, name: str, hit: ScreeningHit, measures: Sequence[Measure]

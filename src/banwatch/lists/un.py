@@ -75,7 +75,7 @@ def read_un(path: Path) -> ParsedList:
     if "INDIVIDUALS" not in sections and "ENTITIES" not in sections:
         raise BadInput(str(path), "not a UN consolidated list: no <INDIVIDUALS> or <ENTITIES>")
 
-    parsed = ParsedList(source=SOURCE, format=FORMAT, files=[path])
+    parsed = ParsedList(source=SOURCE, format=FORMAT, files=[path], published=_generated(root))
     seen: set[str] = set()
     for section, record_tag, entity_type in (("INDIVIDUALS", "INDIVIDUAL", EntityType.person),
                                              ("ENTITIES", "ENTITY", EntityType.organization)):
@@ -91,6 +91,14 @@ def read_un(path: Path) -> ParsedList:
     if not parsed.entities:
         raise BadInput(str(path), "UN consolidated list with no individuals or entities")
     return parsed
+
+
+def _generated(root: Element) -> dt.date | None:
+    """The list's dateGenerated ("2026-02-27T00:00:09.554Z"): when the UN published it."""
+    try:
+        return dt.date.fromisoformat((root.get("dateGenerated") or "")[:10])
+    except ValueError:
+        return None
 
 
 def _text(element: Element | None) -> str | None:

@@ -3,13 +3,15 @@ completely, record its files' hashes, save it as the new active snapshot."""
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 from dataclasses import dataclass
 
 from banwatch.errors import BadInput
 from banwatch.lists.fetch import Downloader, ProgressCallback
 from banwatch.lists.reading import PARSER_VERSION, file_records
 from banwatch.lists.sources import SOURCES, read_list
-from banwatch.model import Measure, ParsedList
+from banwatch.model import Measure, ParsedList, Validators
 from banwatch.store import Snapshot, Store
 
 #: a max_drop that accepts any loss: a load the user forces
@@ -25,6 +27,18 @@ def load_catalog_parties(store: Store, measures: tuple[Measure, ...], origin: st
     from banwatch.lists.catalog_parties import catalog_entities  # noqa: PLC0415 (rigour's territories load)
 
     return save_list(store, catalog_entities(measures), origin, force)
+
+
+def last_modified(validators: Validators) -> dt.date | None:
+    """The newest Last-Modified date the publisher's server gave the files: the
+    list's publication date, for lists whose files carry none of their own."""
+    dates = []
+    for _etag, modified in validators.values():
+        try:
+            dates.append(email.utils.parsedate_to_datetime(modified).date() if modified else None)
+        except (TypeError, ValueError):
+            continue
+    return max((date for date in dates if date), default=None)
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,7 @@ def update_source(store: Store, downloader: Downloader, source_id: str, mirror: 
         if not download.modified and current is not None:
             return Updated(source_id, current, modified=False)
         parsed = read_list(download.folder, source.format)
+        parsed.published = parsed.published or last_modified(download.validators)
         if parsed.source != source_id:
             raise BadInput(", ".join(urls), f"the files hold the {parsed.source} list, not {source_id}")
         snapshot = save_list(store, parsed, ", ".join(urls), force)

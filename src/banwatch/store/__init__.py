@@ -26,11 +26,12 @@ class Snapshot:
     origin: str
     entities: int
     names: int
+    published: str | None = None  # ISO date the publisher generated the list, where known
     active: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {"snapshot_id": self.id, "source": self.source, "format": self.format,
-                "loaded_at": self.loaded_at, "parser_version": self.parser_version,
+                "loaded_at": self.loaded_at, "published": self.published, "parser_version": self.parser_version,
                 "entities": self.entities, "names": self.names, "origin": self.origin,
                 "files": self.files, "active": self.active}
 

@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS snapshots (
     files          TEXT NOT NULL,  -- JSON: [{"name", "sha256", "bytes"}]
     origin         TEXT NOT NULL,  -- the path or URLs it was loaded from
     entities       INTEGER NOT NULL,
-    names          INTEGER NOT NULL
+    names          INTEGER NOT NULL,
+    published      TEXT            -- when the publisher generated the list (ISO date), where known
 );
 CREATE TABLE IF NOT EXISTS active (
     source      TEXT PRIMARY KEY,
@@ -87,6 +88,7 @@ class SqliteStore:
             connection.execute("PRAGMA foreign_keys=ON")
             connection.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoint, never corrupt
             connection.executescript(SCHEMA)
+            migrate(connection)
         except sqlite3.DatabaseError as error:
             raise BadInput(str(path), f"not a banwatch store ({error})") from None
         return cls(connection, path, keep_snapshots, max_drop, pause_before_commit)
@@ -117,10 +119,11 @@ class SqliteStore:
         loaded_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.transaction() as db:
             cursor = db.execute(
-                "INSERT INTO snapshots (source, format, loaded_at, parser_version, files, origin, entities, names)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO snapshots (source, format, loaded_at, parser_version, files, origin, entities, names,"
+                " published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (parsed.source, parsed.format, loaded_at, parser_version, json.dumps(files), origin,
-                 len(parsed.entities), parsed.name_count()))
+                 len(parsed.entities), parsed.name_count(),
+                 parsed.published.isoformat() if parsed.published else None))
             snapshot_id = cursor.lastrowid
             db.executemany("INSERT INTO entities (snapshot_id, entity_id, type, name, fingerprint, data)"
                            " VALUES (?, ?, ?, ?, ?, ?)", [(snapshot_id, *row) for row in rows])
@@ -225,8 +228,15 @@ def entity_row(entity: ListedEntity) -> tuple[str, str, str, str, str]:
     return entity.id, entity.type.value, entity.name, fingerprint, data
 
 
+def migrate(connection: sqlite3.Connection) -> None:
+    """Bring a store made by an earlier banwatch up to this schema (columns are only ever added)."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(snapshots)")}
+    if "published" not in columns:
+        connection.execute("ALTER TABLE snapshots ADD COLUMN published TEXT")
+
+
 def snapshot_from_row(row: tuple) -> Snapshot:
-    (snapshot_id, source, fmt, loaded_at, parser_version, files, origin, entities, names, active) = row
+    (snapshot_id, source, fmt, loaded_at, parser_version, files, origin, entities, names, published, active) = row
     return Snapshot(id=snapshot_id, source=source, format=fmt, loaded_at=loaded_at,
                     parser_version=parser_version, files=json.loads(files), origin=origin,
-                    entities=entities, names=names, active=bool(active))
+                    entities=entities, names=names, published=published, active=bool(active))

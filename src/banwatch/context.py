@@ -19,16 +19,19 @@ from banwatch.catalog import Catalog, open_catalog
 from banwatch.decide.counterparties import ListsInUse
 from banwatch.lists.sources import PUBLISHED, SOURCES
 from banwatch.match.cache import cached_screener
+from banwatch.errors import BadInput
 from banwatch.match.screen import Screener
-from banwatch.model import ListedEntity
+from banwatch.model import ListedEntity, ListVersion, Provenance
 from banwatch.settings import Settings
 from banwatch.store import Snapshot, Store
 from banwatch.store.sqlite import SqliteStore
 
 
 class Context:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, snapshot_ids: tuple[int, ...] = ()):
         self.settings = settings
+        #: kept snapshots to answer against instead of their sources' active ones (a replay)
+        self.snapshot_ids = snapshot_ids
         self._store: Store | None = None
         self._screener: tuple[tuple[tuple[str, ...], str | None], Screener] | None = None
 
@@ -52,13 +55,48 @@ class Context:
 
     def has_lists(self) -> bool:
         """Whether any list is loaded (without creating a store where there is none)."""
-        return (self._store is not None or self.settings.store_path.exists()) and bool(self.store.active())
+        return (self._store is not None or self.settings.store_path.exists()) and bool(self.snapshots())
+
+    def choose_snapshots(self, snapshot_ids: tuple[int, ...]) -> None:
+        """Answer against these kept snapshots instead of their sources' active ones."""
+        self.snapshot_ids = tuple(snapshot_ids)
+        self._screener = None
+
+    def snapshots(self) -> list[Snapshot]:
+        """The list versions this context answers against: each source's active
+        snapshot, or the kept one chosen for it (`snapshot_ids`)."""
+        if not self.snapshot_ids and self._store is None and not self.settings.store_path.exists():
+            return []
+        by_source = {snap.source: snap for snap in self.store.active()}
+        chosen: dict[str, int] = {}
+        for snapshot_id in self.snapshot_ids:
+            snap = self.store.snapshot(snapshot_id)
+            if snap.source in chosen:
+                raise BadInput(None, f"snapshots {chosen[snap.source]} and {snapshot_id} are both of {snap.source}: "
+                               "choose one per source", field="snapshot")
+            chosen[snap.source] = snapshot_id
+            by_source[snap.source] = snap
+        return sorted(by_source.values(), key=lambda snap: snap.source)
+
+    def provenance(self, snapshots: list[Snapshot] | None = None) -> Provenance:
+        """What an answer given now is given against: the lists (`snapshots`,
+        by default those screening uses), the catalog, banwatch's version."""
+        from banwatch import __version__  # noqa: PLC0415 (the package imports this module)
+
+        catalog = self.catalog
+        lists = [ListVersion(source=snap.source, snapshot_id=snap.id, loaded_at=snap.loaded_at,
+                             published=snap.published, origin=snap.origin,
+                             files=[{key: f[key] for key in ("name", "sha256", "bytes") if key in f}
+                                    for f in snap.files])
+                 for snap in (self.snapshots() if snapshots is None else snapshots)]
+        return Provenance(banwatch=__version__, answered_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                          catalog_origin=catalog.origin, catalog_digest=catalog.digest, lists=lists)
 
     def screener(self) -> Screener:
-        """A screener over every active list snapshot, plus the catalog's own
-        parties when the catalog is not loaded as a list of its own."""
+        """A screener over the list snapshots in use (`snapshots`), plus the
+        catalog's own parties when the catalog is not loaded as a list of its own."""
         store = self.store
-        snapshots = store.active()
+        snapshots = self.snapshots()
         with_catalog = "catalog" not in {snap.source for snap in snapshots}
         catalog = self.catalog
         key = (tuple(snap.digest for snap in snapshots), catalog.digest if with_catalog else None)
@@ -80,8 +118,7 @@ class Context:
     def lists_in_use(self, today: dt.date | None = None) -> ListsInUse:
         """The loaded lists a seller or buyer is screened against, with what to
         warn of: the official lists not loaded, and lists older than max_list_age_days."""
-        active = self.store.active() if self.has_lists() else []
-        lists = [snap for snap in active if snap.source != "catalog"]
+        lists = [snap for snap in self.snapshots() if snap.source != "catalog"]
         warnings = list_warnings(lists, self.settings.max_list_age_days, today or dt.date.today())
         if not lists:
             return ListsInUse(None, tuple(warnings), "no official list is loaded")

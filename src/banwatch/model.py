@@ -500,9 +500,31 @@ class MeasureFinding(Strict):
     evidence: list[Evidence] = []
 
 
+class ListVersion(Strict):
+    """One list as an answer used it: enough to find it again, and to show it is the same."""
+
+    source: str
+    snapshot_id: int
+    loaded_at: str
+    published: str | None = None  # the publisher's date, where known
+    origin: str
+    files: list[dict[str, object]]  # name, sha256, bytes
+
+
+class Provenance(Strict):
+    """What an answer was given against, to reproduce it later (the snapshots can be chosen again)."""
+
+    banwatch: str  # the version
+    answered_at: str  # UTC, seconds
+    catalog_origin: str  # "bundled catalog" or the folder
+    catalog_digest: str  # sha256 over the measure files
+    lists: list[ListVersion] = []
+
+
 class Decision(Strict):
     outcome: Outcome
     transaction: Transaction
     measures: list[MeasureFinding] = []
     reasons: list[str] = []
     warnings: list[str] = []
+    provenance: Provenance | None = None

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from banwatch.context import Context
 from banwatch.errors import BadInput
-from banwatch.model import Outcome
+from banwatch.model import Outcome, Provenance
 
 # Piped or logged output gets 132 columns rather than rich's 80, so tables stay readable.
 PIPED_WIDTH = 132
@@ -24,6 +24,10 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 OUTCOME_STYLE = {"prohibited": "bold red", "review": "bold yellow", "allowed": "bold green"}
 WORST_FIRST = sorted(Outcome, key=lambda outcome: -outcome.severity)
 EXIT_BAD_INPUT = 2
+
+#: `--snapshot ID` (repeatable): answer against kept snapshots, to reproduce an earlier answer
+SNAPSHOT_HELP = ("Answer against this kept snapshot (see lists status --json) instead of its source's active one, "
+                 "to reproduce an earlier answer; repeatable, one per source.")
 
 #: the fields of the layers below (their codes, see banwatch.errors) that this
 #: command line names otherwise than `--<code with dashes>`
@@ -71,6 +75,17 @@ def reports_bad_input(command: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return guarded
+
+
+def describe_provenance(provenance: Provenance) -> str:
+    """One line: what an answer was given against."""
+    lists = "; ".join(
+        f"{version.source} snapshot {version.snapshot_id} (loaded {version.loaded_at[:10]}"
+        + (f", published {version.published}" if version.published else "")
+        + "".join(f", {f['name']} sha256 {str(f['sha256'])[:12]}" for f in version.files[:1]) + ")"
+        for version in provenance.lists) or "no list"
+    return (f"Answered against: {lists}; the {provenance.catalog_origin} (digest {provenance.catalog_digest[:12]}); "
+            f"banwatch {provenance.banwatch}. Replay with --snapshot ID.")
 
 
 def show_warnings(warnings: tuple[str, ...] | list[str]) -> None:

@@ -9,12 +9,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from banwatch.cli.common import (EXIT_BAD_INPUT, OUTCOME_STYLE, WORST_FIRST, context, err, out, print_json,
-                                 reports_bad_input, show_warnings)
+from banwatch.cli.common import (EXIT_BAD_INPUT, OUTCOME_STYLE, SNAPSHOT_HELP, WORST_FIRST, context,
+                                 describe_provenance, err, out, print_json, reports_bad_input, show_warnings)
 from banwatch.decide import ListsInUse
 from banwatch.decide import decide as decide_transaction
 from banwatch.model import Decision, Outcome
-from banwatch.report.decisions import Batch, write_csv, write_json
+from banwatch.report.decisions import Batch, provenance_path, write_csv, write_json, write_provenance
 from banwatch.transactions import OrderLine, parse_transaction, read_orders
 
 @reports_bad_input
@@ -42,9 +42,11 @@ def decide(
         "Administration Regulations (US-origin software is).")] = "unknown",
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
     screen_parties: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen seller and buyer against "
-                                                 "the loaded lists (when any are loaded).")] = True,
+                                                 "the loaded lists; a party not screened is not cleared.")] = True,
+    snapshot: Annotated[list[int] | None, typer.Option("--snapshot", help=SNAPSHOT_HELP)] = None,
 ) -> None:
     """Decide one transaction: prohibited, review or allowed, and why."""
+    context().choose_snapshots(tuple(snapshot or ()))
     def said(value: bool | None) -> str:
         return "" if value is None else str(value).lower()
 
@@ -56,6 +58,7 @@ def decide(
         "subject_to_ear": subject_to_ear,
     })
     decision = decide_transaction(transaction, context().catalog.measures, lists=lists_in_use(screen_parties))
+    decision = decision.model_copy(update={"provenance": context().provenance()})
     if as_json:
         print_json(decision_json(decision))
     else:
@@ -77,6 +80,8 @@ def show_decision(decision: Decision) -> None:
         out.print(f"• {reason}", markup=False)
     for warning in decision.warnings:
         out.print(f"[yellow]! {warning}[/yellow]")
+    if decision.provenance:
+        out.print(describe_provenance(decision.provenance), markup=False, style="dim")
 
 
 @reports_bad_input
@@ -88,18 +93,23 @@ def decide_file(
     out_path: Annotated[Path | None, typer.Option("--out", help="Report CSV; a JSON report is written beside "
                                                   "it. Default: ORDERS-decisions.csv")] = None,
     screen_parties: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen sellers and buyers against "
-                                                 "the loaded lists (when any are loaded).")] = True,
+                                                 "the loaded lists; a party not screened is not cleared.")] = True,
+    snapshot: Annotated[list[int] | None, typer.Option("--snapshot", help=SNAPSHOT_HELP)] = None,
 ) -> None:
     """Decide every order line of a CSV file and write a CSV and a JSON report."""
+    context().choose_snapshots(tuple(snapshot or ()))
     report_csv = out_path or orders.with_name(f"{orders.stem}-decisions.csv")
     lists = lists_in_use(screen_parties)
     batch = decide_orders(orders, lists)
+    batch.provenance = context().provenance()
     report_csv.parent.mkdir(parents=True, exist_ok=True)
     write_csv(batch, report_csv)
+    write_provenance(batch.provenance, provenance_path(report_csv))
     write_json(batch, report_csv.with_suffix(".json"))
     show_batch(batch)
     show_warnings(lists.warnings)
-    out.print(f"Reports: {report_csv} and {report_csv.with_suffix('.json')}", markup=False)
+    out.print(f"Reports: {report_csv} (what it was decided against: {provenance_path(report_csv)}) and "
+              f"{report_csv.with_suffix('.json')}", markup=False)
     if batch.bad_rows:
         err.print(f"banwatch: error: {len(batch.bad_rows)} bad row(s) in {orders} were skipped; "
                   f"the other {len(batch.decided)} were decided.", markup=False)

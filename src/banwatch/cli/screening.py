@@ -10,7 +10,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from banwatch.cli.common import EXIT_BAD_INPUT, context, err, out, print_json, reports_bad_input, show_warnings
+from banwatch.cli.common import (EXIT_BAD_INPUT, SNAPSHOT_HELP, context, describe_provenance, err, out, print_json,
+                                 reports_bad_input, show_warnings)
+from banwatch.report.decisions import provenance_path, write_provenance
 from banwatch.errors import BadInput
 from banwatch.match.screen import DEFAULT_LIMIT, DEFAULT_THRESHOLD
 from banwatch.queries import screen_query
@@ -29,8 +31,10 @@ def screen(
     threshold: Annotated[float, typer.Option(help="Lowest score reported.")] = DEFAULT_THRESHOLD,
     limit: Annotated[int, typer.Option(help="Most hits reported.")] = DEFAULT_LIMIT,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    snapshot: Annotated[list[int] | None, typer.Option("--snapshot", help=SNAPSHOT_HELP)] = None,
 ) -> None:
     """Screen one name against every loaded list and the catalog, ranked and explained."""
+    context().choose_snapshots(tuple(snapshot or ()))
     query = screen_query(name, entity_type, country, dob, identifier or [])
     with err.status("Loading the screening index"):
         screener = context().screener()
@@ -39,7 +43,8 @@ def screen(
     if as_json:
         print_json({"query": query.model_dump(mode="json", exclude_defaults=True), "threshold": threshold,
                     "cleared": not hits and lists.screener is not None,
-                    "matches": [hit.model_dump(mode="json") for hit in hits], "warnings": list(lists.warnings)})
+                    "matches": [hit.model_dump(mode="json") for hit in hits], "warnings": list(lists.warnings),
+                    "provenance": context().provenance().model_dump(mode="json")})
         return
     if not hits:
         verdict = ("" if lists.screener is not None else
@@ -47,6 +52,7 @@ def screen(
         out.print(f"No match at or above {threshold:.2f} for '{query.name}' "
                   f"({len(screener.index.entities):,} listed entities screened).{verdict}", markup=False)
         show_warnings(lists.warnings)
+        out.print(describe_provenance(context().provenance()), markup=False, style="dim")
         return
     table = Table(title=f"{len(hits)} match(es) for '{query.name}'")
     for column in ("score", "entity", "listed name", "source", "programs"):
@@ -57,6 +63,7 @@ def screen(
     for hit in hits:
         out.print(f"• {hit.explanation}", markup=False)
     show_warnings(lists.warnings)
+    out.print(describe_provenance(context().provenance()), markup=False, style="dim")
 
 
 # ---------------------------------------------------------------------- screen-file
@@ -81,9 +88,11 @@ def screen_file(
     = DEFAULT_THRESHOLD,
     workers: Annotated[int | None, typer.Option(help="Processes screening in parallel; default: every core.",
                                                 min=1)] = None,
+    snapshot: Annotated[list[int] | None, typer.Option("--snapshot", help=SNAPSHOT_HELP)] = None,
 ) -> None:
     """Screen every name of a CSV file against the loaded lists, on every core."""
     started = time.perf_counter()
+    context().choose_snapshots(tuple(snapshot or ()))
     out_path = out_path or names.with_name(f"{names.stem}-screened.csv")
     all_path = all_path or out_path.with_name(f"{out_path.stem}-all{out_path.suffix or '.csv'}")
     workers = workers or batch.default_workers()
@@ -114,8 +123,10 @@ def screen_file(
               f"{len(screener.index.entities):,} listed entities in {seconds:.1f} s "
               f"({totals.screened / max(seconds, 1e-9):,.0f} names/s, {workers} worker(s)): "
               f"{totals.matched:,} with a match at or above {threshold:.2f}.", markup=False)
-    out.print(f"Reports: {out_path} (best match per row) and {all_path} ({totals.all_matches:,} matches)",
-              markup=False)
+    sidecar = provenance_path(out_path)
+    write_provenance(context().provenance(), sidecar)
+    out.print(f"Reports: {out_path} (best match per row) and {all_path} ({totals.all_matches:,} matches); "
+              f"what they were screened against: {sidecar}", markup=False)
     if lists.screener is None:
         out.print(f"NOT cleared: {lists.unscreened_because}, so only the catalog's parties were screened; a row "
                   "without a match is not cleared.", markup=False)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from banwatch.errors import BadInput
-from banwatch.model import Decision, Outcome
+from banwatch.model import Decision, Outcome, Provenance
 
 NO_MEASURE = "(no measure)"
 CSV_COLUMNS = ("row", "reference", "type", "date", "product", "vendor", "seller", "buyer",
@@ -26,6 +26,7 @@ class Batch:
     source: str
     decided: list[tuple[int, Decision]] = field(default_factory=list)
     bad_rows: list[BadInput] = field(default_factory=list)
+    provenance: Provenance | None = None  # what every decision of the batch was made against
 
     def summary(self) -> dict[str, Counter[str]]:
         """measure id -> how many rows it made prohibited, review or allowed.
@@ -87,9 +88,19 @@ def write_csv(batch: Batch, path: Path) -> None:
             writer.writerow(decision_row(row, decision))
 
 
+def provenance_path(report: Path) -> Path:
+    """The sidecar that says what a CSV report was made against: REPORT.provenance.json."""
+    return report.with_name(f"{report.stem}.provenance.json")
+
+
+def write_provenance(provenance: Provenance, path: Path) -> None:
+    path.write_text(provenance.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+
 def write_json(batch: Batch, path: Path) -> None:
     document = {
         "source": batch.source,
+        "provenance": batch.provenance.model_dump(mode="json") if batch.provenance else None,
         "outcomes": dict(batch.outcomes()),
         "summary": {measure: dict(counts) for measure, counts in batch.summary().items()},
         "bad_rows": [{"where": problem.where, "problem": problem.problem} for problem in batch.bad_rows],

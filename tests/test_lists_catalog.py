@@ -27,7 +27,7 @@ OFAC_BIRTH_DATES = {
     "ALESKEEVA, Marina Mikhaylovna": ["1978-06-15"],
     "GERBER, Mikhail Yuyevich": ["1983-01-25"],
     "IVANOV, Anton Mikhaylovich": ["1990-01-26"],
-    "Kirill Aleksandrovich Astrakhan": [],
+    "ASTRAKHAN, Kirill Aleksandrovich": ["1987-11-17"],  # SDN entry 45818 (issue 10: verified, then apparently removed)
     "KULASHOVA, Anna Vladimirovna": ["1971-04-29"],
 }
 
@@ -87,9 +87,10 @@ def test_an_ofac_designee_in_full(by_id):
 
 
 def test_the_unconfirmed_designee_carries_the_warning(by_id):
-    person = by_id[f"catalog:{OFAC}/kirill-aleksandrovich-astrakhan"]
-    assert person.birth_dates == [] and person.identifiers == []
-    assert "check the live SDN List" in person.remarks
+    person = by_id[f"catalog:{OFAC}/astrakhan-kirill-aleksandrovich"]
+    assert person.birth_dates == ["1987-11-17"]
+    assert ListedIdentifier(type="ofac_ent_num", value="45818") in person.identifiers
+    assert "confirm his status on the live SDN List" in person.remarks
 
 
 def test_cyrillic_and_chinese_aliases_keep_their_script(by_id):

@@ -136,6 +136,9 @@ class Party(Strict):
         [], description="ids of the measure's phases that concern this party; empty: all. "
         "E.g. the FCC's equipment-authorization ban concerns equipment makers, not service providers",
     )
+    uncertain: str | None = Field(
+        None, description="why the party's coverage cannot be confirmed (a designation later apparently "
+        "removed, a source read only second-hand): a match is a review saying so, never a prohibition")
     note: str | None = None
 
     def all_names(self) -> list[str]:

@@ -104,8 +104,8 @@ def judge(
         subject += f" (besides the excluded '{exclusion.matched}', which the exclusion clears)"
 
     verdict = phase_verdict(measure, transaction, covered, scope.categories)
-    doubt = scope.doubt or doubt_about(covered, exclusion if exclusion is not None and exclusion.strength != "clear"
-                                       else None)
+    doubt = scope.doubt or doubt_about(measure, covered,
+                                       exclusion if exclusion is not None and exclusion.strength != "clear" else None)
     outcome = Outcome.review if doubt and verdict.outcome is Outcome.prohibited else verdict.outcome
     finding = MeasureFinding(id=measure.id, title=measure.title, citation=measure.citation,
                              outcome=outcome, phase=verdict.phase_name, effective=verdict.effective,
@@ -114,9 +114,13 @@ def judge(
     return finding, reason, verdict.warnings
 
 
-def doubt_about(covered: list[Evidence], exclusion: Evidence | None) -> str | None:
+def doubt_about(measure: Measure, covered: list[Evidence], exclusion: Evidence | None) -> str | None:
     """Why a person must look before this counts as covered, or None when it
-    clearly is: only a resemblance, or it may be an excluded product."""
+    clearly is: only a resemblance, a party whose coverage is uncertain, or it
+    may be an excluded product."""
+    parties = [measure.party(item.party) for item in covered if item.party]
+    if covered and len(parties) == len(covered) and all(party.uncertain for party in parties):
+        return f"if the listing still stands ({parties[0].uncertain})"
     if exclusion is not None:
         return f"unless it is the excluded '{exclusion.matched}' ({exclusion.how})"
     if not any(item.strength == "clear" for item in covered):

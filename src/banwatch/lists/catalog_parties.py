@@ -18,7 +18,8 @@ Mapping decisions:
   type. An identifier note that is only a country name ("Russia", as the SDN
   entry writes a passport's issuing country) also gives the identifier's country.
 * programs ``[measure id]``; remarks: "<measure title> — <citation>", then the
-  party's note on a new line when it has one (e.g. that a designation could not be confirmed);
+  party's note on a new line when it has one, and why its coverage is uncertain
+  ("Uncertain: ...") when it is (e.g. a designation apparently removed since);
   properties ``{"measure_id": ...}``.
 * listed_on: the party's own ``listed`` date, else the effective date of the
   first phase that concerns the party (its first ``phases`` entry, or the
@@ -106,6 +107,8 @@ def party_entity(measure: Measure, party: Party, party_slug: str) -> ListedEntit
     remarks = f"{measure.title} — {measure.citation}"
     if party.note:
         remarks += f"\n{party.note.strip()}"
+    if party.uncertain:
+        remarks += f"\nUncertain: {party.uncertain.strip()}"
     source_id = f"{measure.id}/{party_slug}"
     return ListedEntity(
         id=f"{SOURCE}:{source_id}",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from banwatch.errors import BadInput
+from banwatch.errors import FIELD, BadInput
 from banwatch.model import EarStatus, Transaction, TransactionType
 
 FIELDS = ("reference", "type", "date", "product", "vendor", "seller", "buyer",
@@ -108,10 +108,11 @@ class OrderLine:
     transaction: Transaction
 
 
-def read_orders(path: Path) -> Iterator[OrderLine | BadInput]:
+def read_orders(path: Path, columns: Mapping[str, str] | None = None) -> Iterator[OrderLine | BadInput]:
     """Each data row of an order CSV as an OrderLine, or as the BadInput that
     says what is wrong with it. A file that cannot be read at all (missing,
-    not UTF-8, missing columns) raises BadInput instead."""
+    not UTF-8, missing columns) raises BadInput instead. `columns` maps a field
+    (as in FIELDS) to the file's own name for its column, where they differ."""
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as error:
@@ -122,6 +123,7 @@ def read_orders(path: Path) -> Iterator[OrderLine | BadInput]:
             header = [name.strip().lower() for name in (reader.fieldnames or [])]
         except (UnicodeDecodeError, csv.Error) as error:
             raise BadInput(f"{path} line 1", f"not a UTF-8 CSV file ({error})") from None
+        header = renamed(path, header, columns or {})
         check_header(path, header)
         reader.fieldnames = header
         try:
@@ -140,6 +142,18 @@ def read_orders(path: Path) -> Iterator[OrderLine | BadInput]:
             raise BadInput(f"{path} after row {reader.line_num}", f"not UTF-8 text ({error.reason})") from None
         except csv.Error as error:
             raise BadInput(f"{path} row {reader.line_num}", f"broken CSV: {error}") from None
+
+
+def renamed(path: Path, header: list[str], columns: Mapping[str, str]) -> list[str]:
+    """The header with the columns named in `columns` given their field names."""
+    header = list(header)
+    for field_name, column in columns.items():
+        wanted = column.strip().lower()
+        if wanted not in header:
+            raise BadInput(f"{path} header", f"no column {column!r} ({FIELD}); the header has "
+                           + ", ".join(map(repr, header)), field=f"{field_name}_column")
+        header[header.index(wanted)] = field_name
+    return header
 
 
 def check_header(path: Path, header: list[str]) -> None:

@@ -95,12 +95,28 @@ def decide_file(
     screen_parties: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen sellers and buyers against "
                                                  "the loaded lists; a party not screened is not cleared.")] = True,
     snapshot: Annotated[list[int] | None, typer.Option("--snapshot", help=SNAPSHOT_HELP)] = None,
+    reference_column: Annotated[str | None, typer.Option(help="The file's column for reference.")] = None,
+    type_column: Annotated[str | None, typer.Option(help="The file's column for type.")] = None,
+    date_column: Annotated[str | None, typer.Option(help="The file's column for date.")] = None,
+    product_column: Annotated[str | None, typer.Option(help="The file's column for product.")] = None,
+    vendor_column: Annotated[str | None, typer.Option(help="The file's column for vendor.")] = None,
+    seller_column: Annotated[str | None, typer.Option(help="The file's column for seller.")] = None,
+    buyer_column: Annotated[str | None, typer.Option(help="The file's column for buyer.")] = None,
+    seller_country_column: Annotated[str | None, typer.Option(help="The file's column for seller_country.")]
+    = None,
+    buyer_country_column: Annotated[str | None, typer.Option(help="The file's column for buyer_country.")]
+    = None,
 ) -> None:
     """Decide every order line of a CSV file and write a CSV and a JSON report."""
     context().choose_snapshots(tuple(snapshot or ()))
     report_csv = out_path or orders.with_name(f"{orders.stem}-decisions.csv")
+    columns = {field: column for field, column in (
+        ("reference", reference_column), ("type", type_column), ("date", date_column),
+        ("product", product_column), ("vendor", vendor_column), ("seller", seller_column),
+        ("buyer", buyer_column), ("seller_country", seller_country_column),
+        ("buyer_country", buyer_country_column)) if column}
     lists = lists_in_use(screen_parties)
-    batch = decide_orders(orders, lists)
+    batch = decide_orders(orders, lists, columns)
     batch.provenance = context().provenance()
     report_csv.parent.mkdir(parents=True, exist_ok=True)
     write_csv(batch, report_csv)
@@ -125,8 +141,8 @@ def lists_in_use(screen_parties: bool) -> ListsInUse:
         return context().lists_in_use()
 
 
-def decide_orders(orders: Path, lists: ListsInUse) -> Batch:
-    lines = list(read_orders(orders))
+def decide_orders(orders: Path, lists: ListsInUse, columns: dict[str, str]) -> Batch:
+    lines = list(read_orders(orders, columns))
     catalog = context().catalog.measures
     batch = Batch(source=str(orders))
     with Progress(TextColumn("Deciding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

@@ -228,3 +228,38 @@ def test_an_older_snapshot_gives_the_older_answer(tmp_path):
     assert unknown.returncode == 2 and "no snapshot 9" in unknown.stderr
     both = run_banwatch("screen", "x y", "--snapshot", "1", "--snapshot", "2", home=tmp_path)
     assert both.returncode == 2 and "both of ofac-sdn" in both.stderr
+
+
+# ---------------------------------------------------------------------- estate findings that hold
+
+ESTATE = ROOT / "src" / "banwatch" / "samples" / "estate"
+
+
+def test_section_889_findings_are_informational_unless_the_organisation_is_federal(tmp_path):
+    plain = run_json("estate", "scan", str(ESTATE / "nmap-office.xml"), "--as-of", "2026-11-23", "--json",
+                     home=tmp_path)
+    assert {f["severity"] for f in plain["findings"]} == {"info"}
+    assert all("not said to be a federal agency or contractor" in f["status"] for f in plain["findings"])
+    federal = run_json("estate", "scan", str(ESTATE / "nmap-office.xml"), "--as-of", "2026-11-23", "--json",
+                       "--federal", home=tmp_path)
+    assert {f["severity"] for f in federal["findings"]} == {"high"}
+    assert plain["provenance"]["catalog_origin"] == "bundled catalog" and plain["provenance"]["lists"] == []
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (["--fail-on", "high"], 1),                      # Kaspersky: no updates since 2024-09-29
+    (["--fail-on", "high", "--as-of", "2024-08-01"], 0),  # before: medium at most
+    (["--fail-on", "medium", "--as-of", "2024-08-01"], 1),
+    (["--fail-on", "severe"], 2),
+])
+def test_fail_on_gates_a_pipeline_on_findings(tmp_path, args, code):
+    result = run_banwatch("estate", "scan", str(ESTATE / "installed-programs.csv"), *args, home=tmp_path)
+    assert result.returncode == code, result.stderr
+
+
+def test_a_csv_estate_report_has_its_provenance_beside_it(tmp_path):
+    out = tmp_path / "findings.csv"
+    assert run_banwatch("estate", "scan", str(ESTATE / "installed-programs.csv"), "--out", str(out),
+                        home=tmp_path).returncode == 0
+    sidecar = json.loads((tmp_path / "findings.provenance.json").read_text(encoding="utf-8"))
+    assert sidecar["banwatch"] == banwatch.__version__ and len(sidecar["catalog_digest"]) == 64

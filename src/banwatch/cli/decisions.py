@@ -14,7 +14,8 @@ from banwatch.cli.common import (EXIT_BAD_INPUT, OUTCOME_STYLE, SNAPSHOT_HELP, W
 from banwatch.decide import ListsInUse
 from banwatch.decide import decide as decide_transaction
 from banwatch.model import Decision, Outcome
-from banwatch.report.decisions import Batch, provenance_path, write_csv, write_json, write_provenance
+from banwatch.report.decisions import Batch, write_csv, write_json
+from banwatch.report.provenance import provenance_path, write_provenance
 from banwatch.transactions import OrderLine, parse_transaction, read_orders
 
 @reports_bad_input

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from banwatch.cli.common import EXIT_BAD_INPUT, context, err, flag, out, print_json, reports_bad_input
 from banwatch.errors import BadInput
-from banwatch.estate.findings import summarise
+from banwatch.estate.findings import SEVERITY_ORDER, summarise
 from banwatch.estate.scan import ScanResult
 from banwatch.estate.scan import scan as scan_inventories
 from banwatch.report import estate as report
@@ -19,6 +19,9 @@ from banwatch.report import estate as report
 app = typer.Typer(help="Find restricted software, SDKs and devices in an organisation's inventories.",
                   no_args_is_help=True)
 REPORT_SUFFIXES = (".html", ".htm", ".csv", ".json")
+#: --fail-on's severities, and the exit code when findings reach one
+GATES = ("high", "medium", "low")
+EXIT_FINDINGS = 1
 #: findings listed on the terminal; the report files hold them all
 SHOWN = 25
 
@@ -38,12 +41,19 @@ def scan(
     name_column: Annotated[str | None, typer.Option(help="CSV exports: the software name column.")] = None,
     vendor_column: Annotated[str | None, typer.Option(help="CSV exports: the publisher column.")] = None,
     version_column: Annotated[str | None, typer.Option(help="CSV exports: the version column.")] = None,
+    federal: Annotated[bool, typer.Option("--federal", help="The organisation is a US federal agency or "
+                                          "contractor: findings under measures that bind only those are weighed, "
+                                          "not informational.")] = False,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="high, medium or low: exit 1 when a finding at "
+                                                "or above this severity exists (to gate a CI pipeline).")] = None,
 ) -> None:
     """Scan inventories for the catalog's detection signatures; status of every finding on a date."""
     paths = list(inputs or [])
     if not paths and not this_machine:
         raise BadInput("INPUT", "give at least one inventory file, or --this-machine")
     date = parse_date(as_of)
+    if fail_on is not None and fail_on not in GATES:
+        raise BadInput("--fail-on", f"{fail_on!r} is not one of {', '.join(GATES)}")
     if out_path is not None and out_path.suffix.lower() not in REPORT_SUFFIXES:
         raise BadInput("--out", f"{out_path}: the report is .html, .csv or .json")
     missing = [path for path in paths if not path.is_file()]
@@ -59,7 +69,8 @@ def scan(
         extra.append(read_this_machine)
     with err.status("Scanning") as status:
         result = scan_inventories(paths, measures, date, columns, extra,
-                                  progress=lambda origin: status.update(f"Scanning {origin}"))
+                                  progress=lambda origin: status.update(f"Scanning {origin}"), federal=federal)
+    result.provenance = context().provenance([])
     for problem in result.problems:
         err.print(f"banwatch: error: {problem.render(flag)}", markup=False)
     if out_path is not None:
@@ -72,6 +83,13 @@ def scan(
             out.print(f"Report: {out_path}", markup=False)
     if result.problems:
         raise typer.Exit(EXIT_BAD_INPUT)
+    if fail_on is not None:
+        gate = SEVERITY_ORDER.index(fail_on)
+        failing = [f for f in result.findings if SEVERITY_ORDER.index(f.severity) <= gate]
+        if failing:
+            err.print(f"banwatch: {len(failing):,} finding(s) at or above {fail_on} (--fail-on {fail_on})",
+                      markup=False)
+            raise typer.Exit(EXIT_FINDINGS)
 
 
 def parse_date(text: str | None) -> dt.date:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from banwatch.cli.common import (EXIT_BAD_INPUT, SNAPSHOT_HELP, context, describe_provenance, err, out, print_json,
                                  reports_bad_input, show_warnings)
-from banwatch.report.decisions import provenance_path, write_provenance
+from banwatch.report.provenance import provenance_path, write_provenance
 from banwatch.errors import BadInput
 from banwatch.match.screen import DEFAULT_LIMIT, DEFAULT_THRESHOLD
 from banwatch.queries import screen_query

@@ -27,7 +27,9 @@ PHRASES = {
 }
 #: what is prohibited that leaves an installed item unsafe or unlawful to keep, rather than only unsellable
 KEEPING = {TransactionType.update, TransactionType.support, TransactionType.cloud_service, TransactionType.use}
-SEVERITY_ORDER = ("high", "medium", "low")
+SEVERITY_ORDER = ("high", "medium", "low", "info")
+#: who a measure binds when it binds only the federal government and its contractors
+FEDERAL_ONLY = {Bound.federal_agencies, Bound.federal_contractors}
 
 
 class Reason(BaseModel):
@@ -56,7 +58,8 @@ class Finding(BaseModel):
     explanation: str
 
 
-def status_on(measure: Measure, as_of: dt.date, parties: Iterable[str | None] = (None,)) -> tuple[str, str]:
+def status_on(measure: Measure, as_of: dt.date, parties: Iterable[str | None] = (None,),
+              federal: bool = True) -> tuple[str, str]:
     """(severity, status phrase) of an installed item under `measure` on
     `as_of`, for the measure's `parties` whose products it is (None: the
     measure as such), each phase from when it concerns them (`catalog.in_force`).
@@ -65,7 +68,9 @@ def status_on(measure: Measure, as_of: dt.date, parties: Iterable[str | None] = 
       use) is prohibited now: replace;
     - medium: other dealings are prohibited now (sales, licences, resale) or
       will be, or its use is to be reviewed: plan the replacement;
-    - low: nothing prohibited or to review yet: watch.
+    - low: nothing prohibited or to review yet: watch;
+    - info: the measure binds only federal agencies and contractors and the
+      organisation is not said to be one (`federal`): what it would mean, for the record.
     A measure that binds only federal agencies or contractors says so first."""
     since: dict[TransactionType, dt.date] = {}
     coming: dict[TransactionType, dt.date] = {}
@@ -95,8 +100,11 @@ def status_on(measure: Measure, as_of: dt.date, parties: Iterable[str | None] = 
     else:
         severity, action = "low", "watch"
     parts.append(action)
-    if Bound.us_persons not in measure.bound:
+    if set(measure.bound) <= FEDERAL_ONLY:
         parts[0] = f"for {' and '.join(b.value.replace('_', ' ') for b in measure.bound)}: {parts[0]}"
+        if not federal:
+            severity = "info"
+            parts.append("informational, since the organisation is not said to be a federal agency or contractor")
     return severity, "; ".join(parts)
 
 

@@ -22,7 +22,7 @@ from banwatch.estate.findings import SEVERITY_ORDER, Finding, Reason, describe, 
 from banwatch.estate.inventories import Inventory, open_inventory
 from banwatch.estate.items import NAMES
 from banwatch.estate.signatures import MATCHED_COLUMNS, CompiledSignature, compile_signatures
-from banwatch.model import Measure
+from banwatch.model import Measure, Provenance
 
 #: DuckDB may use this much memory before spilling to disk: a 30-million-row fleet fits in it
 MEMORY_LIMIT = "3GB"
@@ -44,6 +44,7 @@ class ScanResult:
     inventories: list[ScannedInventory] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     problems: list[BadInput] = field(default_factory=list)
+    provenance: Provenance | None = None  # the catalog and banwatch the findings were made with
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -64,9 +65,11 @@ def match_query(inventory_sql: str, signatures: list[CompiledSignature]) -> str:
 
 def scan(paths: Sequence[Path], measures: Sequence[Measure], as_of: dt.date,
          csv_columns: dict[str, str] | None = None, extra: Sequence[Callable[[duckdb.DuckDBPyConnection], Inventory]]
-         = (), progress: Callable[[str], None] | None = None) -> ScanResult:
+         = (), progress: Callable[[str], None] | None = None, federal: bool = False) -> ScanResult:
     """Scan every inventory in `paths` (and any `extra` inventories, e.g. this
-    machine) for the detection signatures of `measures`."""
+    machine) for the detection signatures of `measures`. `federal`: the
+    organisation is a federal agency or contractor (else findings under
+    measures binding only those are informational)."""
     signatures = compile_signatures(measures)
     result = ScanResult(as_of)
     connection = connect()
@@ -78,7 +81,7 @@ def scan(paths: Sequence[Path], measures: Sequence[Measure], as_of: dt.date,
             inventory = open_next()
             if progress:
                 progress(inventory.origin)
-            found = scan_inventory(connection, inventory, signatures, as_of)
+            found = scan_inventory(connection, inventory, signatures, as_of, federal)
         except BadInput as problem:
             result.problems.append(problem)
             continue
@@ -103,19 +106,20 @@ def merged(findings: list[Finding]) -> list[Finding]:
     return list(by_item.values())
 
 
-def scan_inventory(connection: duckdb.DuckDBPyConnection, inventory: Inventory,
-                   signatures: list[CompiledSignature], as_of: dt.date) -> tuple[ScannedInventory, list[Finding]]:
+def scan_inventory(connection: duckdb.DuckDBPyConnection, inventory: Inventory, signatures: list[CompiledSignature],
+                   as_of: dt.date, federal: bool = False) -> tuple[ScannedInventory, list[Finding]]:
     try:
         items, hosts, matches = connection.execute(match_query(inventory.sql, signatures)).fetchone()
     except duckdb.Error as error:  # DuckDB's readers name the file and line; keep its first sentence
         message = str(error).split("\n", 1)[0].split(": ", 1)[-1]
         raise BadInput(inventory.origin, re.sub(r' in file "[^"]*",?', "", message).strip()) from None
-    findings = [finding for match in matches or () for finding in findings_of(match, inventory, signatures, as_of)]
+    findings = [finding for match in matches or ()
+                for finding in findings_of(match, inventory, signatures, as_of, federal)]
     return ScannedInventory(inventory.origin, inventory.format, items, hosts, len(findings)), findings
 
 
 def findings_of(item: dict, inventory: Inventory, signatures: list[CompiledSignature],
-                as_of: dt.date) -> list[Finding]:
+                as_of: dt.date, federal: bool = False) -> list[Finding]:
     """One finding per measure whose signatures `item` matched, with every reason."""
     reasons_by_measure: dict[str, list[Reason]] = {}
     parties_by_measure: dict[str, set[str | None]] = {}
@@ -132,7 +136,7 @@ def findings_of(item: dict, inventory: Inventory, signatures: list[CompiledSigna
     findings = []
     for measure_id, reasons in reasons_by_measure.items():
         measure = measures[measure_id]
-        severity, status = status_on(measure, as_of, parties_by_measure[measure_id])
+        severity, status = status_on(measure, as_of, parties_by_measure[measure_id], federal)
         assert measure.detection is not None
         name = item["name"] or item["package"] or item["bundle_id"] or "(unnamed)"
         what = describe(name, item["version"], item["host"] or "?", item["kind"])

@@ -88,15 +88,6 @@ def write_csv(batch: Batch, path: Path) -> None:
             writer.writerow(decision_row(row, decision))
 
 
-def provenance_path(report: Path) -> Path:
-    """The sidecar that says what a CSV report was made against: REPORT.provenance.json."""
-    return report.with_name(f"{report.stem}.provenance.json")
-
-
-def write_provenance(provenance: Provenance, path: Path) -> None:
-    path.write_text(provenance.model_dump_json(indent=2) + "\n", encoding="utf-8")
-
-
 def write_json(batch: Batch, path: Path) -> None:
     document = {
         "source": batch.source,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from banwatch.estate.findings import SEVERITY_ORDER, summarise
 from banwatch.estate.scan import ScanResult
+from banwatch.report.provenance import provenance_path, write_provenance
 
 CSV_COLUMNS = ("severity", "host", "kind", "name", "version", "vendor", "measure_id", "status", "why",
                "identifiers", "inventory", "citation")
@@ -19,6 +20,7 @@ CSV_COLUMNS = ("severity", "host", "kind", "name", "version", "vendor", "measure
 def as_json(result: ScanResult) -> dict:
     return {
         "as_of": result.as_of.isoformat(),
+        "provenance": result.provenance.model_dump(mode="json") if result.provenance else None,
         "inventories": [vars(inventory) for inventory in result.inventories],
         "problems": [{"where": problem.where, "problem": problem.problem} for problem in result.problems],
         "summary": summarise(result.findings),
@@ -38,6 +40,8 @@ def csv_rows(result: ScanResult) -> list[list[str]]:
 
 
 def write_csv(result: ScanResult, path: Path) -> None:
+    if result.provenance:
+        write_provenance(result.provenance, provenance_path(path))
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
@@ -59,7 +63,7 @@ h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}
 table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border-bottom:1px solid #ddd;padding:4px 8px;
 text-align:left;vertical-align:top}th{background:#f3f4f6;cursor:pointer;user-select:none;position:sticky;top:0}
 th:after{content:" \\2195";color:#999}td.n{text-align:right}.high{color:#b42318;font-weight:600}
-.medium{color:#b54708;font-weight:600}.low{color:#475467}.muted{color:#667085}.bad{color:#b42318}
+.medium{color:#b54708;font-weight:600}.low{color:#475467}.info{color:#667085;font-style:italic}.muted{color:#667085}.bad{color:#b42318}
 svg text{font:12px system-ui,sans-serif}td.wide{min-width:26em}td.why{min-width:20em;font-size:.92em}
 """
 SORT_SCRIPT = """
@@ -101,6 +105,9 @@ def bar_chart(title: str, bars: list[tuple[str, int]]) -> str:
 
 
 def write_html(result: ScanResult, path: Path) -> None:
+    made_with = html.escape(f"Made with banwatch {result.provenance.banwatch} against the {result.provenance.catalog_origin} "
+                            f"(digest {result.provenance.catalog_digest[:12]}), {result.provenance.answered_at}."
+                            if result.provenance else "")
     summary = summarise(result.findings)
     items = sum(i.items for i in result.inventories)
     measures_chart = bar_chart("Hosts affected per measure",
@@ -135,6 +142,7 @@ def write_html(result: ScanResult, path: Path) -> None:
 <h2>Hosts</h2>{table(["host", "findings", "high", "medium", "low"], host_rows)}
 <h2>Remediation</h2>{table(["measure", "action", "items", "where"], remediation_rows)}
 <h2>Inventories</h2>{table(["file", "format", "items", "hosts", "findings"], inventory_rows)}
+<p class="muted">{made_with}</p>
 <p class="muted">Every finding's reasons, identifiers and sources are in the JSON report
 of the same scan (a report file ending in <code>.json</code>).</p>
 <script>{SORT_SCRIPT}</script></body></html>

@@ -263,3 +263,28 @@ def test_a_csv_estate_report_has_its_provenance_beside_it(tmp_path):
                         home=tmp_path).returncode == 0
     sidecar = json.loads((tmp_path / "findings.provenance.json").read_text(encoding="utf-8"))
     assert sidecar["banwatch"] == banwatch.__version__ and len(sidecar["catalog_digest"]) == 64
+
+
+def test_a_pack_query_of_some_columns_is_still_read_by_its_query_name(tmp_path):
+    log = tmp_path / "pack.log"
+    log.write_text('{"name":"pack_linux_deb_packages","hostIdentifier":"srv-9","action":"added",'
+                   '"columns":{"name":"kesl","version":"12.1.0-1297"}}\n'
+                   '{"name":"pack_linux_deb_packages","hostIdentifier":"srv-9","action":"added",'
+                   '"columns":{"name":"vim","version":"9.0"}}\n', encoding="utf-8")
+    result = run_json("estate", "scan", str(log), "--as-of", "2026-11-23", "--json", home=tmp_path)
+    assert [(f["kind"], f["name"], f["severity"]) for f in result["findings"]] == [("deb", "kesl", "high")]
+
+
+def test_one_product_seen_several_ways_is_one_finding(tmp_path):
+    sboms = [str(ESTATE / name) for name in ("thirdparty-router-fw.cdx.json", "thirdparty-router-fw.spdx.json",
+                                             "thirdparty-router-fw.spdx")]
+    firmware = run_json("estate", "scan", *sboms, "--as-of", "2026-11-23", "--json", home=tmp_path)["findings"]
+    (sdk,) = [f for f in firmware if f["name"] == "KAV SDK"]
+    assert sdk["host"] == "NW-R640 Router Firmware 4.2.1" and sdk["inventory"].count(",") == 2
+    laptop = run_json("estate", "scan", str(ESTATE / "osquery-fleet.log"), "--as-of", "2026-11-23", "--json",
+                      home=tmp_path)["findings"]
+    on_laptop = {f["name"]: f for f in laptop if f["host"] == "fin-laptop-17"}
+    assert set(on_laptop) == {"Kaspersky Endpoint Security for Windows", "Kaspersky Security Center Network Agent"}
+    assert on_laptop["Kaspersky Endpoint Security for Windows"]["processes"] == ["avp.exe", "avpui.exe"]
+    assert on_laptop["Kaspersky Security Center Network Agent"]["processes"] == ["klnagent.exe"]
+    assert "Running as avp.exe, avpui.exe." in on_laptop["Kaspersky Endpoint Security for Windows"]["explanation"]

@@ -32,9 +32,8 @@ def test_osquery_fleet_log_finds_every_planted_item_and_no_near_miss():
     assert found(SAMPLES / "osquery-fleet.log") == {
         ("fin-laptop-17", "Kaspersky Endpoint Security for Windows", ICTS),
         ("fin-laptop-17", "Kaspersky Security Center Network Agent", ICTS),
-        ("fin-laptop-17", "avp.exe", ICTS),  # processes, from a snapshot event
-        ("fin-laptop-17", "avpui.exe", ICTS),
-        ("fin-laptop-17", "klnagent.exe", ICTS),
+        # its processes (avp.exe, avpui.exe, klnagent.exe, from a snapshot event) run from these two
+        # programs' folders: they are the programs running, not findings of their own (issue 10)
         ("web-prod-03", "kesl", ICTS),  # deb_packages, maintainer empty
         ("web-prod-03", "klnagent64", ICTS),
         ("db-rhel-01", "kesl", ICTS),  # rpm_packages
@@ -63,7 +62,8 @@ def test_cyclonedx_sbom_finds_the_kaspersky_sdk_inside_a_third_party_product(sbo
 
 @pytest.mark.parametrize("sbom", ["thirdparty-router-fw.spdx.json", "thirdparty-router-fw.spdx"])
 def test_spdx_sbom_json_and_tag_value_find_the_sdk(sbom):
-    assert found(SAMPLES / sbom) == {("nw-r640-fw-4.2.1", "KAV SDK", ICTS)}
+    # the product the SPDX document describes stands as the host, as in the CycloneDX SBOM (issue 10)
+    assert found(SAMPLES / sbom) == {("NW-R640 Router Firmware 4.2.1", "KAV SDK", ICTS)}
 
 
 def test_nmap_devices_by_the_registered_owner_of_their_mac_not_nmaps_guess():
@@ -146,11 +146,12 @@ def test_cli_reports_json_csv_and_self_contained_html(tmp_path):
                               "--out", str(tmp_path / f"report.{suffix}"))
         assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
-    # 22 matches; fin-laptop-17, the CycloneDX and the SPDX SBOMs are each in two files: merged
-    assert len(report["findings"]) == 18 and report["as_of"] == "2026-11-23"
-    assert {m["measure_id"]: m["hosts"] for m in report["summary"]["by_measure"]} == {ICTS: 10, S889: 2}
+    # 22 matches; fin-laptop-17 is in two files and the firmware in four SBOMs: merged; its three
+    # processes join the programs they run from (issue 10)
+    assert len(report["findings"]) == 14 and report["as_of"] == "2026-11-23"
+    assert {m["measure_id"]: m["hosts"] for m in report["summary"]["by_measure"]} == {ICTS: 9, S889: 2}
     csv_lines = (tmp_path / "report.csv").read_text(encoding="utf-8").splitlines()
-    assert csv_lines[0].startswith("severity,host,kind,name") and len(csv_lines) == 19
+    assert csv_lines[0].startswith("severity,host,kind,name") and len(csv_lines) == 15
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<svg" in page and "Hosts affected per measure" in page and 'class="sortable"' in page
     assert "Антивирус Касперского" in page

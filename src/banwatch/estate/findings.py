@@ -56,6 +56,7 @@ class Finding(BaseModel):
     remediation: str
     reasons: list[Reason]
     explanation: str
+    processes: list[str] = []  # running processes of this item (from its folder), when an inventory lists them
 
 
 def status_on(measure: Measure, as_of: dt.date, parties: Iterable[str | None] = (None,),

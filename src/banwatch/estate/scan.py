@@ -94,16 +94,50 @@ def scan(paths: Sequence[Path], measures: Sequence[Measure], as_of: dt.date,
 
 def merged(findings: list[Finding]) -> list[Finding]:
     """One finding per item and measure, however many inventories saw it (a
-    host's osquery log and its own export both list the same program): the
-    inventories are listed and the reasons joined."""
+    host's osquery log and its own export both list the same program, the
+    CycloneDX and SPDX SBOMs of one firmware the same component): the
+    inventories are listed and the reasons joined. A process that runs from
+    an installed item's folder is that item running: it joins its finding."""
     by_item: dict[tuple, Finding] = {}
     for finding in findings:
         key = (finding.host, finding.kind, finding.name, finding.version, finding.measure_id)
         first = by_item.setdefault(key, finding)
         if first is not finding:
-            first.inventory += f", {finding.inventory}"
-            first.reasons += [reason for reason in finding.reasons if reason not in first.reasons]
-    return list(by_item.values())
+            join(first, finding)
+    unique = list(by_item.values())
+    installed = [f for f in unique if f.kind != "process" and f.identifiers.get("path")]
+    result = []
+    for finding in unique:
+        owner = installed_item_of(finding, installed) if finding.kind == "process" else None
+        if owner is None:
+            result.append(finding)
+            continue
+        join(owner, finding)
+        if finding.name not in owner.processes:
+            owner.processes.append(finding.name)
+    for finding in result:
+        if finding.processes:
+            finding.explanation += f" Running as {', '.join(finding.processes)}."
+    return result
+
+
+def join(first: Finding, other: Finding) -> None:
+    if other.inventory not in first.inventory.split(", "):
+        first.inventory += f", {other.inventory}"
+    first.reasons += [reason for reason in other.reasons if reason not in first.reasons]
+
+
+def folder(path: str) -> str:
+    return path.replace("\\", "/").rstrip("/").casefold()
+
+
+def installed_item_of(process: Finding, installed: list[Finding]) -> Finding | None:
+    """The installed item, on the same host and under the same measure, from
+    whose folder `process` runs (the longest such folder), if any."""
+    runs_from = folder(process.identifiers.get("path", ""))
+    owners = [item for item in installed if item.host == process.host and item.measure_id == process.measure_id
+              and runs_from.startswith(folder(item.identifiers["path"]) + "/")]
+    return max(owners, key=lambda item: len(item.identifiers["path"]), default=None)
 
 
 def scan_inventory(connection: duckdb.DuckDBPyConnection, inventory: Inventory, signatures: list[CompiledSignature],

@@ -11,7 +11,10 @@ Rows of any table are read as a map of column -> text, and the table is told
 from its columns (osquery's table schemas): `bundle_identifier` is an app,
 `pid` a process, `identifying_number`/`install_location` a Windows program,
 `maintainer` a deb, `release` an rpm, `browser_type`/`profile` a browser
-extension, `used_by` a kernel module.
+extension, `used_by` a kernel module. A pack query that selects only some
+columns (`SELECT name, version FROM deb_packages`) leaves none of these: in a
+results log the query's name tells the table then, as pack and query names
+carry it (`pack_estate_deb_packages`).
 """
 
 from __future__ import annotations
@@ -42,7 +45,14 @@ KIND = f"""CASE
     WHEN {has('browser_type')} OR {has('profile')} THEN 'browser_extension'
     WHEN {has('used_by')} THEN 'kernel_module'
     WHEN {has('publisher')} THEN 'program'
-    ELSE 'item' END"""
+    END"""
+
+#: the table a results-log event's query name carries (checked in this order)
+QUERY_TABLES = (("deb_packages", "deb"), ("rpm_packages", "rpm"), ("chrome_extensions", "browser_extension"),
+                ("kernel_modules", "kernel_module"), ("processes", "process"), ("programs", "program"),
+                ("apps", "app"))
+BY_QUERY_NAME = "CASE " + " ".join(f"WHEN contains(lower(query), '{table}') THEN '{kind}'"
+                                   for table, kind in QUERY_TABLES) + " END"
 
 ROW = {
     "kind": "kind",
@@ -60,12 +70,12 @@ LOG_COLUMNS = ("{'name': 'VARCHAR', 'hostIdentifier': 'VARCHAR', 'action': 'VARC
 def results_log(_connection: duckdb.DuckDBPyConnection, path: Path, _table: str, _options: dict) -> str:
     return f"""
         WITH events AS (
-            SELECT hostIdentifier AS host,
+            SELECT hostIdentifier AS host, name AS query,
                    CASE WHEN columns IS NOT NULL THEN [columns] ELSE snapshot END AS rows
             FROM read_json({sql_text(str(path))}, format = 'newline_delimited', columns = {LOG_COLUMNS})
             WHERE coalesce(action, 'added') IN ('added', 'snapshot')
-        ), table_rows AS (SELECT host, unnest(rows) AS r FROM events),
-        typed AS (SELECT host, r, {KIND} AS kind FROM table_rows)
+        ), table_rows AS (SELECT host, query, unnest(rows) AS r FROM events),
+        typed AS (SELECT host, r, coalesce({KIND}, {BY_QUERY_NAME}, 'item') AS kind FROM table_rows)
         SELECT {select_list({"host": "host", **ROW})} FROM typed"""
 
 
@@ -75,5 +85,5 @@ def single_host(_connection: duckdb.DuckDBPyConnection, path: Path, _table: str,
         WITH table_rows AS (
             SELECT r FROM read_json({sql_text(str(path))}, format = 'array', records = false,
                                     columns = {{'r': 'MAP(VARCHAR, VARCHAR)'}})
-        ), typed AS (SELECT r, {KIND} AS kind FROM table_rows)
+        ), typed AS (SELECT r, coalesce({KIND}, 'item') AS kind FROM table_rows)
         SELECT {select_list({"host": host, **ROW})} FROM typed"""

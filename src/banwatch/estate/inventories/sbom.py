@@ -103,9 +103,14 @@ def spdx(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options
     version = document.creation_info.spdx_version
     if version not in ("SPDX-2.2", "SPDX-2.3"):
         raise BadInput(str(path), f"SPDX version {version!r} is not one this reader knows (SPDX-2.2, SPDX-2.3)")
-    host = document.creation_info.name
+    described = described_package(document)
+    # the product the SBOM describes stands as the host, named as CycloneDX names it (name and
+    # version), so that the two SBOMs of one firmware give the same findings
+    host = " ".join(filter(None, (described.name, described.version))) if described else document.creation_info.name
     rows = []
     for package in document.packages:
+        if described is not None and package.spdx_id == described.spdx_id:
+            continue
         references = {reference.reference_type: reference.locator for reference in package.external_references}
         who = [("supplier", actor_name(package.supplier)), ("originator", actor_name(package.originator)),
                ("copyright", package.copyright_text if isinstance(package.copyright_text, str) else None)]
@@ -113,6 +118,17 @@ def spdx(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options
                      "version": package.version, "purl": references.get("purl"),
                      "cpe": references.get("cpe23Type") or references.get("cpe22Type")})
     return load_rows(connection, table, rows)
+
+
+def described_package(document):
+    """The package the document DESCRIBES (the product itself), when there is exactly one."""
+    from spdx_tools.spdx.model import RelationshipType  # noqa: PLC0415
+
+    described = {relationship.related_spdx_element_id for relationship in document.relationships
+                 if relationship.relationship_type is RelationshipType.DESCRIBES
+                 and relationship.spdx_element_id == document.creation_info.spdx_id}
+    packages = [package for package in document.packages if package.spdx_id in described]
+    return packages[0] if len(packages) == 1 else None
 
 
 def actor_name(actor) -> str | None:

@@ -42,7 +42,7 @@ CASES = [
     # the Entity List binds anyone exporting items subject to the EAR, not US persons only
     (["--type", "sale", "--date", "2025-03-01", "--product", "Microsoft Windows Server 2022", "--seller",
       "Shield Resellers GmbH", "--seller-country", "DE", "--buyer", "AO Kaspersky Lab", "--buyer-country", "RU",
-      "--no-screen"], "us-bis-entity-list-kaspersky-2024", "review", "establish whether the items are subject"),
+      "--no-screen"], "us-bis-entity-list-kaspersky-2024", "review", "if the items are subject to the EAR"),
     (["--type", "sale", "--date", "2025-03-01", "--product", "Microsoft Windows Server 2022", "--seller",
       "Shield Resellers GmbH", "--seller-country", "DE", "--buyer", "AO Kaspersky Lab", "--buyer-country", "RU",
       "--subject-to-ear", "yes", "--no-screen"], "us-bis-entity-list-kaspersky-2024", "prohibited", "presumption"),

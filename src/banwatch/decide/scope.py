@@ -96,6 +96,5 @@ def ear_scope(transaction: Transaction, categories: frozenset[Bound]) -> Scope:
         return Scope(False, why="it controls items subject to the EAR and the transaction's items are not "
                                 "(as given)")
     return Scope(True, categories=categories,
-                 doubt="establish whether the items are subject to the EAR (all US-origin items are, wherever "
-                       "they are, 15 CFR 734.3(a)): if they are, a licence is required and applications are "
-                       "reviewed under a presumption of denial")
+                 doubt="if the items are subject to the EAR (all US-origin items are, wherever they are: "
+                       "15 CFR 734.3(a); establish whether these are)")

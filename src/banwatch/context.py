@@ -53,10 +53,6 @@ class Context:
                                            pause_before_commit=self.settings.pause_before_commit)
         return self._store
 
-    def has_lists(self) -> bool:
-        """Whether any list is loaded (without creating a store where there is none)."""
-        return (self._store is not None or self.settings.store_path.exists()) and bool(self.snapshots())
-
     def choose_snapshots(self, snapshot_ids: tuple[int, ...]) -> None:
         """Answer against these kept snapshots instead of their sources' active ones."""
         self.snapshot_ids = tuple(snapshot_ids)
@@ -109,11 +105,6 @@ class Context:
         screener = cached_screener(key[0], key[1], build, self.settings.index_dir)
         self._screener = (key, screener)
         return screener
-
-    def lists_screener(self) -> Screener | None:
-        """The screener when any list is loaded, else None (then decisions check
-        only the catalog's parties, as without a store)."""
-        return self.screener() if self.has_lists() else None
 
     def lists_in_use(self, today: dt.date | None = None) -> ListsInUse:
         """The loaded lists a seller or buyer is screened against, with what to

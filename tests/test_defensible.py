@@ -288,3 +288,20 @@ def test_one_product_seen_several_ways_is_one_finding(tmp_path):
     assert on_laptop["Kaspersky Endpoint Security for Windows"]["processes"] == ["avp.exe", "avpui.exe"]
     assert on_laptop["Kaspersky Security Center Network Agent"]["processes"] == ["klnagent.exe"]
     assert "Running as avp.exe, avpui.exe." in on_laptop["Kaspersky Endpoint Security for Windows"]["explanation"]
+
+
+# ---------------------------------------------------------------------- a measure added by issue 10
+
+
+@pytest.mark.parametrize(("kind", "date", "expected"), [
+    ("support", "2024-09-12", "review"), ("cloud_service", "2025-03-01", "review"),
+    ("support", "2024-09-11", "allowed"), ("sale", "2025-03-01", "allowed"),
+])
+def test_it_services_to_a_buyer_in_russia_are_a_review_from_2024_09_12(tmp_path, kind, date, expected):
+    decision = decide_json("--type", kind, "--date", date, "--product", "ERP support contract", "--buyer",
+                           "OOO Romashka", "--buyer-country", "RU", "--seller-country", "US", "--no-screen",
+                           home=tmp_path)
+    assert finding(decision, "us-ofac-russia-it-services-2024")["outcome"] == expected
+    elsewhere = decide_json("--type", kind, "--date", date, "--product", "ERP support contract",
+                            "--buyer-country", "DE", "--seller-country", "US", home=tmp_path)
+    assert "us-ofac-russia-it-services-2024" not in {f["id"] for f in elsewhere["measures"]}

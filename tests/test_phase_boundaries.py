@@ -38,6 +38,9 @@ def subject(measure: Measure) -> tuple[dict[str, object], dt.date]:
         return {**fields, "product": measure.products[0].name}, dt.date.min
     if measure.lists:
         return {**fields, "seller": LISTED_NAME}, dt.date.min
+    if measure.buyer_countries:  # services to persons located there, by a US seller
+        return {**fields, "seller_country": "US", "buyer_country": measure.buyer_countries[0],
+                "product": "Software support contract"}, dt.date.min
     party = measure.parties[0]
     role = party.roles[0]
     field = {Role.vendor: "vendor", Role.seller: "seller", Role.buyer: "buyer"}[role]

@@ -243,7 +243,7 @@ class Measure(Strict):
     jurisdiction: str = "US"
     kind: str = Field(
         pattern="^(ict_transaction_ban|export_control_listing|sanctions_designation"
-        "|equipment_ban|federal_procurement_ban|federal_use_ban)$"
+        "|equipment_ban|federal_procurement_ban|federal_use_ban|services_export_ban)$"
     )
     legal_basis: list[str] = Field(min_length=1)
     citation: str = Field(min_length=3)
@@ -261,6 +261,8 @@ class Measure(Strict):
     products: list[Product] = []
     lists: list[str] = Field([], description="official list sources (ofac-sdn, ...) whose every entry the "
                              "measure covers: a seller or buyer found on one is decided by this measure")
+    buyer_countries: list[str] = Field([], description="ISO codes: the measure covers transactions whose buyer "
+                                       "is located in one of these countries (services to persons located there)")
     exclusions: list[Exclusion] = []
     penalties: list[Penalty] = []
     sources: list[Source] = Field(min_length=1)
@@ -271,8 +273,8 @@ class Measure(Strict):
     def _phases_in_order(self) -> Measure:
         if len({phase.id for phase in self.phases}) != len(self.phases):
             raise ValueError("phase ids must be unique within a measure")
-        if not self.parties and not self.products and not self.lists:
-            raise ValueError("a measure must cover at least one party, product or list")
+        if not self.parties and not self.products and not self.lists and not self.buyer_countries:
+            raise ValueError("a measure must cover at least one party, product, list or buyer country")
         if self.published is None and not self.lists:
             raise ValueError("only a measure that covers official lists may have no publication date")
         dates = [phase.effective for phase in self.phases]

@@ -67,7 +67,7 @@ def decide(transaction: Transaction, measures: Iterable[Measure], screener: Scre
 
 def gather_evidence(measure: Measure, transaction: Transaction) -> list[Evidence]:
     """Everything in the transaction that points at this measure's parties,
-    products or exclusions."""
+    products or exclusions, or at the countries whose buyers it covers."""
     recogniser = MeasureRecogniser(measure)
     evidence: list[Evidence] = []
     if transaction.product:
@@ -78,6 +78,10 @@ def gather_evidence(measure: Measure, transaction: Transaction) -> list[Evidence
         evidence += recogniser.parties("seller", transaction.seller, Role.seller)
     if transaction.buyer:
         evidence += recogniser.parties("buyer", transaction.buyer, Role.buyer)
+    if transaction.buyer_country and transaction.buyer_country in measure.buyer_countries:
+        evidence.append(Evidence(field="buyer_country", value=transaction.buyer_country,
+                                 matched=transaction.buyer_country, target="country", strength="clear",
+                                 how=f"the buyer is located in {transaction.buyer_country}"))
     return evidence
 
 

@@ -305,3 +305,17 @@ def test_it_services_to_a_buyer_in_russia_are_a_review_from_2024_09_12(tmp_path,
     elsewhere = decide_json("--type", kind, "--date", date, "--product", "ERP support contract",
                             "--buyer-country", "DE", "--seller-country", "US", home=tmp_path)
     assert "us-ofac-russia-it-services-2024" not in {f["id"] for f in elsewhere["measures"]}
+
+
+@pytest.mark.parametrize(("vendor", "government", "expected"), [
+    ("Dahua Technology Company", "US-ME", "prohibited"),   # read on the official list
+    ("Hangzhou Hikvision Digital Technology Company", "US-ME", "review"),  # only in a reproduction: uncertain
+    ("Dahua Technology Company", "US-NH", None),           # another state's bodies: not bound
+    ("Dahua Technology Company", None, None),              # a private buyer: not bound
+])
+def test_a_state_ban_binds_that_states_public_bodies(tmp_path, vendor, government, expected):
+    args = ["--type", "purchase", "--date", "2025-03-01", "--product", "IP camera", "--vendor", vendor,
+            "--buyer-country", "US"] + (["--buyer-government", government] if government else [])
+    decision = decide_json(*args, home=tmp_path)
+    found = {f["id"]: f["outcome"] for f in decision["measures"]}
+    assert found.get("us-me-prohibited-technologies-2024") == expected

@@ -34,6 +34,8 @@ def subject(measure: Measure) -> tuple[dict[str, object], dt.date]:
         fields["buyer_is_federal"] = True
     if Bound.ear_exporters in bound:
         fields["subject_to_ear"] = "yes"
+    if Bound.state_and_local_government in bound:
+        fields["buyer_government"] = measure.jurisdiction
     if measure.products:
         return {**fields, "product": measure.products[0].name}, dt.date.min
     if measure.lists:

@@ -64,6 +64,8 @@ class Transaction(Strict):
     seller_us_person: bool | None = Field(None, description="as buyer_us_person, for the seller")
     subject_to_ear: EarStatus = Field(EarStatus.unknown, description="whether the items are subject to the "
                                       "Export Administration Regulations (US-origin software is)")
+    buyer_government: str | None = Field(None, description="the buyer is a state or local government body of "
+                                         "this US state, as ISO 3166-2 (US-ME)")
     reference: str | None = Field(None, description="caller's own id, carried into reports")
 
     @field_validator("seller_country", "buyer_country")
@@ -74,6 +76,16 @@ class Transaction(Strict):
         code = value.strip().upper()
         if len(code) != 2 or not code.isalpha():
             raise ValueError(f"country must be a two-letter ISO code such as US, got {value!r}")
+        return code
+
+    @field_validator("buyer_government")
+    @classmethod
+    def _subdivision(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        code = value.strip().upper()
+        if not (len(code) == 5 and code.startswith("US-") and code[3:].isalpha()):
+            raise ValueError(f"a US state as ISO 3166-2, such as US-ME, got {value!r}")
         return code
 
     @model_validator(mode="after")
@@ -93,6 +105,7 @@ class Bound(StrEnum):
     federal_agencies = "federal_agencies"  # executive agencies buying or using
     federal_contractors = "federal_contractors"  # contractors supplying agencies
     ear_exporters = "ear_exporters"  # any person, anywhere, exporting, reexporting or transferring EAR items
+    state_and_local_government = "state_and_local_government"  # the public bodies of the measure's jurisdiction (US-ME)
 
 
 class Role(StrEnum):
@@ -243,7 +256,7 @@ class Measure(Strict):
     jurisdiction: str = "US"
     kind: str = Field(
         pattern="^(ict_transaction_ban|export_control_listing|sanctions_designation"
-        "|equipment_ban|federal_procurement_ban|federal_use_ban|services_export_ban)$"
+        "|equipment_ban|federal_procurement_ban|federal_use_ban|services_export_ban|state_procurement_and_use_ban)$"
     )
     legal_basis: list[str] = Field(min_length=1)
     citation: str = Field(min_length=3)

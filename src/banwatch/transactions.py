@@ -19,7 +19,7 @@ from banwatch.model import EarStatus, Transaction, TransactionType
 
 FIELDS = ("reference", "type", "date", "product", "vendor", "seller", "buyer",
           "seller_country", "buyer_country", "buyer_is_federal", "buyer_is_federal_contractor",
-          "buyer_us_person", "seller_us_person", "subject_to_ear")
+          "buyer_us_person", "seller_us_person", "subject_to_ear", "buyer_government")
 REQUIRED_COLUMNS = ("type", "date")
 SUBJECT_COLUMNS = ("product", "vendor", "seller", "buyer")
 #: yes/no fields: false when empty

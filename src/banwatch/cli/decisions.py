@@ -41,6 +41,9 @@ def decide(
     subject_to_ear: Annotated[str, typer.Option(
         "--subject-to-ear", help="yes, no or unknown: whether the items are subject to the Export "
         "Administration Regulations (US-origin software is).")] = "unknown",
+    buyer_government: Annotated[str | None, typer.Option(
+        "--buyer-government", help="The buyer is a state or local government body of this US state "
+        "(ISO 3166-2, e.g. US-ME).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
     screen_parties: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen seller and buyer against "
                                                  "the loaded lists; a party not screened is not cleared.")] = True,
@@ -56,7 +59,7 @@ def decide(
         "buyer": buyer, "seller_country": seller_country, "buyer_country": buyer_country,
         "buyer_is_federal": said(buyer_is_federal), "buyer_is_federal_contractor": said(buyer_is_federal_contractor),
         "buyer_us_person": said(buyer_us_person), "seller_us_person": said(seller_us_person),
-        "subject_to_ear": subject_to_ear,
+        "subject_to_ear": subject_to_ear, "buyer_government": buyer_government,
     })
     decision = decide_transaction(transaction, context().catalog.measures, lists=lists_in_use(screen_parties))
     decision = decision.model_copy(update={"provenance": context().provenance()})
@@ -90,7 +93,7 @@ def decide_file(
     orders: Annotated[Path, typer.Argument(help="CSV of order lines: type, date, product, vendor, seller, "
                                            "buyer, seller_country, buyer_country, buyer_is_federal, "
                                            "buyer_is_federal_contractor, buyer_us_person, seller_us_person, "
-                                           "subject_to_ear, reference")],
+                                           "subject_to_ear, buyer_government, reference")],
     out_path: Annotated[Path | None, typer.Option("--out", help="Report CSV; a JSON report is written beside "
                                                   "it. Default: ORDERS-decisions.csv")] = None,
     screen_parties: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen sellers and buyers against "

@@ -45,11 +45,18 @@ def categories_of(transaction: Transaction) -> set[Bound]:
         found.add(Bound.federal_contractors)
     if transaction.subject_to_ear is not EarStatus.no:
         found.add(Bound.ear_exporters)
+    if transaction.buyer_government:
+        found.add(Bound.state_and_local_government)
     return found
 
 
 def binds(measure: Measure, transaction: Transaction) -> Scope:
     bound = set(measure.bound)
+    if Bound.state_and_local_government in bound:
+        if transaction.buyer_government == measure.jurisdiction:
+            return Scope(True, categories=frozenset({Bound.state_and_local_government}))
+        return Scope(False, why=f"it binds only the state and local government bodies of {measure.jurisdiction} "
+                                "and the buyer is not one")
     categories = categories_of(transaction) & bound
     if categories & FEDERAL:
         return Scope(True, categories=frozenset(categories | (bound & {Bound.us_persons})))

@@ -15,7 +15,7 @@ from banwatch.model import Decision, Outcome, Provenance
 NO_MEASURE = "(no measure)"
 CSV_COLUMNS = ("row", "reference", "type", "date", "product", "vendor", "seller", "buyer",
                "seller_country", "buyer_country", "buyer_is_federal", "buyer_is_federal_contractor",
-               "buyer_us_person", "seller_us_person", "subject_to_ear", "outcome", "measures",
+               "buyer_us_person", "seller_us_person", "subject_to_ear", "buyer_government", "outcome", "measures",
                "citations", "phases", "reasons", "warnings")
 
 
@@ -71,6 +71,7 @@ def decision_row(row: int, decision: Decision) -> dict[str, str]:
         "buyer_us_person": said(tx.buyer_us_person),
         "seller_us_person": said(tx.seller_us_person),
         "subject_to_ear": tx.subject_to_ear.value,
+        "buyer_government": tx.buyer_government or "",
         "outcome": decision.outcome.value,
         "measures": "; ".join(f.id for f in deciding),
         "citations": "; ".join(f.citation for f in deciding),

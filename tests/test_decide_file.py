@@ -77,7 +77,8 @@ def test_missing_column_is_one_line_and_exit_2(tmp_path):
     assert result.stderr.strip().splitlines() == [
         f"banwatch: error: {orders} header: missing column date; expected "
         "reference, type, date, product, vendor, seller, buyer, seller_country, buyer_country, buyer_is_federal, "
-        "buyer_is_federal_contractor, buyer_us_person, seller_us_person, subject_to_ear, buyer_government"
+        "buyer_is_federal_contractor, buyer_us_person, seller_us_person, subject_to_ear, buyer_government, "
+        "model_year, origin_nexus, seller_nexus"  # issue 10 added the last three (connected vehicles)
     ]
     assert not (tmp_path / "orders-decisions.csv").exists()
 

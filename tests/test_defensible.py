@@ -5,6 +5,7 @@ replay of an older snapshot giving the older answer."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import shutil
@@ -319,3 +320,64 @@ def test_a_state_ban_binds_that_states_public_bodies(tmp_path, vendor, governmen
     decision = decide_json(*args, home=tmp_path)
     found = {f["id"]: f["outcome"] for f in decision["measures"]}
     assert found.get("us-me-prohibited-technologies-2024") == expected
+
+
+# ---------------------------------------------------------------------- the connected-vehicles rule
+
+CV = "us-icts-connected-vehicles-2025"
+VEHICLE, TCU = "2027 Zeekr 001 electric vehicle", "Telematics control unit TCU-5G"
+
+
+@pytest.mark.parametrize(("kind", "date", "product", "given", "expected", "said"), [
+    # covered software in vehicles of model year 2027 on (791.303, 791.308(b))
+    ("import", "2026-06-01", VEHICLE, {"model_year": 2027, "origin_nexus": "yes"}, "prohibited", "is prohibited"),
+    ("sale", "2026-06-01", VEHICLE, {"model_year": 2028, "origin_nexus": "yes"}, "prohibited", "is prohibited"),
+    ("import", "2026-06-01", VEHICLE, {"model_year": 2026, "origin_nexus": "yes"}, "allowed",
+     "the goods are of model year 2026"),
+    ("import", "2025-03-16", VEHICLE, {"model_year": 2027, "origin_nexus": "yes"}, "allowed", "only from 2025-03-17"),
+    ("import", "2026-06-01", VEHICLE, {"model_year": 2027, "origin_nexus": "no"}, "allowed", "were not designed"),
+    # what the caller did not say is what to establish, never a silent allowed
+    ("import", "2026-06-01", VEHICLE, {"model_year": 2027}, "review", "if the goods (or the software and hardware"),
+    ("import", "2026-06-01", VEHICLE, {"origin_nexus": "yes"}, "review", "if the goods are of model year 2027"),
+    # PRC- or Russia-owned manufacturers' sales (791.304): a review, 791.308(c)'s condition was not read
+    ("sale", "2026-06-01", VEHICLE, {"model_year": 2026, "origin_nexus": "no", "seller_nexus": "yes"}, "review",
+     "phase 'Sales by PRC- or Russia-owned connected vehicle manufacturers'"),
+    ("sale", "2026-06-01", VEHICLE, {"model_year": 2027, "origin_nexus": "no", "seller_nexus": "no"}, "allowed",
+     "the seller is not owned by"),
+    # a manufacturer's nexus reaches its sales, not an importer's imports
+    ("import", "2026-06-01", VEHICLE, {"model_year": 2027, "origin_nexus": "no", "seller_nexus": "yes"}, "allowed",
+     "were not designed"),
+    # VCS hardware: model year 2030 on (791.302, 791.308(a)(2)); no model year: imports from 2029 (791.308(a)(1))
+    ("import", "2026-06-01", TCU, {"model_year": 2030, "origin_nexus": "yes"}, "prohibited", "is prohibited"),
+    ("import", "2026-06-01", TCU, {"model_year": 2029, "origin_nexus": "yes"}, "allowed", "model year 2029"),
+    ("import", "2029-01-01", TCU, {"model_year": "none", "origin_nexus": "yes"}, "prohibited", "is prohibited"),
+    ("import", "2028-12-31", TCU, {"model_year": "none", "origin_nexus": "yes"}, "allowed", "only from 2029-01-01"),
+    ("import", "2026-06-01", TCU, {"origin_nexus": "yes"}, "review", "if the goods are of model year 2030"),
+    ("sale", "2026-06-01", TCU, {"model_year": 2031, "origin_nexus": "yes"}, "allowed",
+     "the measure does not prohibit sale"),
+])
+def test_connected_vehicles_by_model_year_and_nexus(kind, date, product, given, expected, said):
+    decision = banwatch.decide(Transaction(type=kind, date=dt.date.fromisoformat(date), product=product,
+                                           buyer_country="US", **given))
+    found = next(f for f in decision.measures if f.id == CV)
+    assert found.outcome.value == expected, decision.reasons
+    assert any(said in reason for reason in decision.reasons), decision.reasons
+
+
+def test_connected_vehicles_from_the_command_line_and_a_file(tmp_path):
+    decision = decide_json("--type", "import", "--date", "2026-06-01", "--product", VEHICLE, "--buyer-country",
+                           "US", "--model-year", "2027", "--origin-nexus", "yes", "--no-screen", home=tmp_path)
+    assert finding(decision, CV)["outcome"] == "prohibited"
+    assert decision["transaction"]["model_year"] == 2027
+    orders = tmp_path / "orders.csv"
+    orders.write_text("reference,type,date,product,buyer_country,model_year,origin_nexus,seller_nexus\n"
+                      f"V1,import,2026-06-01,{VEHICLE},US,2027,yes,\n"
+                      f"V2,import,2029-02-01,{TCU},US,none,yes,\n"
+                      f"V3,sale,2026-06-01,{VEHICLE},US,2027,no,no\n"
+                      f"V4,import,2026-06-01,{VEHICLE},US,twenty,yes,\n", encoding="utf-8")
+    result = run_banwatch("decide-file", str(orders), "--out", str(tmp_path / "report.csv"), "--no-screen",
+                          home=tmp_path)
+    assert result.returncode == 2 and "row 5" in result.stderr and "model_year" in result.stderr
+    rows = {row["reference"]: row for row in csv.DictReader((tmp_path / "report.csv").open(encoding="utf-8"))}
+    assert [rows[ref]["outcome"] for ref in ("V1", "V2", "V3")] == ["prohibited", "prohibited", "allowed"]
+    assert rows["V2"]["model_year"] == "none" and rows["V3"]["seller_nexus"] == "no"

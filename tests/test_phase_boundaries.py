@@ -11,7 +11,8 @@ import pytest
 from banwatch import Transaction, decide
 from banwatch.catalog import bundled_catalog
 from banwatch.match.screen import Screener
-from banwatch.model import Bound, EntityType, ListedEntity, Measure, Outcome, Phase, Role, TransactionType
+from banwatch.model import (NO_MODEL_YEAR, Bound, EntityType, ListedEntity, Measure, NexusOf, Outcome, Phase, Role,
+                            TransactionType)
 
 DAY = dt.timedelta(days=1)
 #: the counterparty named for a measure that covers every entry of a list: an entry of that list
@@ -49,16 +50,34 @@ def subject(measure: Measure) -> tuple[dict[str, object], dt.date]:
     return {**fields, field: party.name}, party.listed or dt.date.min
 
 
+def concerned(measure: Measure, phase: Phase, fields: dict[str, object]) -> dict[str, object]:
+    """`fields` made to meet what else the phase turns on: a product of its
+    family, goods of its first model year (or of none), the nexus it names
+    held and every other one not (so that only this phase decides)."""
+    fields = dict(fields)
+    if phase.families:
+        fields["product"] = next(p.name for p in measure.products if p.family == phase.families[0])
+    if phase.model_years_from is not None:
+        fields["model_year"] = phase.model_years_from
+    if phase.without_model_year:
+        fields["model_year"] = NO_MODEL_YEAR
+    if measure.nexus_countries:
+        for whose in NexusOf:
+            fields[f"{whose.value}_nexus"] = "yes" if whose in phase.nexus else "no"
+    return fields
+
+
 def cases():
     for measure in bundled_catalog():
-        fields, since = subject(measure)
-        seen: set[TransactionType] = set()
+        measure_fields, since = subject(measure)
+        seen: set[tuple[TransactionType, str]] = set()
         for phase in measure.phases:
+            fields = concerned(measure, phase, measure_fields)
             for kind, expected in [*((k, Outcome.prohibited) for k in phase.prohibits),
                                    *((k, Outcome.review) for k in phase.review)]:
-                if kind in seen:
+                if (kind, repr(sorted(fields.items()))) in seen:
                     continue
-                seen.add(kind)
+                seen.add((kind, repr(sorted(fields.items()))))
                 yield pytest.param(measure, phase, kind, expected, fields, max(phase.effective, since),
                                    id=f"{measure.id}:{phase.id}:{kind.value}")
 

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
@@ -35,14 +36,20 @@ class TransactionType(StrEnum):
     use = "use"
     federal_procurement = "federal_procurement"
     purchase = "purchase"  # the buyer's view of a sale: decided as a sale
+    import_ = "import"  # bringing goods into the measure's country (the connected-vehicles rule bans imports)
 
 
-class EarStatus(StrEnum):
-    """Whether the items of a transaction are subject to the Export Administration Regulations."""
+class Answer(StrEnum):
+    """A fact about a transaction the caller may not know: whether its items are
+    subject to the EAR, whether their maker has a foreign adversary's nexus."""
 
     yes = "yes"
     no = "no"
     unknown = "unknown"
+
+
+#: the model year of goods not associated with one (`Transaction.model_year`)
+NO_MODEL_YEAR = "none"
 
 
 class Transaction(Strict):
@@ -62,8 +69,17 @@ class Transaction(Strict):
                                          "branch abroad, a U.S. citizen abroad); None: not known, the "
                                          "country decides")
     seller_us_person: bool | None = Field(None, description="as buyer_us_person, for the seller")
-    subject_to_ear: EarStatus = Field(EarStatus.unknown, description="whether the items are subject to the "
-                                      "Export Administration Regulations (US-origin software is)")
+    subject_to_ear: Answer = Field(Answer.unknown, description="whether the items are subject to the "
+                                   "Export Administration Regulations (US-origin software is)")
+    model_year: int | Literal["none"] | None = Field(
+        None, description="the model year of the vehicle, or of the vehicle a part is associated with or is for; "
+        "'none': a part associated with no model year; None: not known")
+    origin_nexus: Answer = Field(Answer.unknown, description="whether the items (or the software and hardware a "
+                                 "vehicle incorporates) are designed, developed, manufactured or supplied by a "
+                                 "person owned by, controlled by, or subject to the jurisdiction or direction of "
+                                 "a country a measure names (Measure.nexus_countries)")
+    seller_nexus: Answer = Field(Answer.unknown, description="whether the seller itself is owned by, controlled "
+                                 "by, or subject to the jurisdiction or direction of such a country")
     buyer_government: str | None = Field(None, description="the buyer is a state or local government body of "
                                          "this US state, as ISO 3166-2 (US-ME)")
     reference: str | None = Field(None, description="caller's own id, carried into reports")
@@ -87,6 +103,13 @@ class Transaction(Strict):
         if not (len(code) == 5 and code.startswith("US-") and code[3:].isalpha()):
             raise ValueError(f"a US state as ISO 3166-2, such as US-ME, got {value!r}")
         return code
+
+    @field_validator("model_year")
+    @classmethod
+    def _model_year(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, int) and not 1900 <= value <= 2100:
+            raise ValueError(f"a model year such as 2027, or 'none', got {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _something_to_decide(self) -> Transaction:
@@ -179,6 +202,13 @@ class Exclusion(Strict):
         return [self.name, *self.aliases]
 
 
+class NexusOf(StrEnum):
+    """Whose tie to a foreign adversary a phase turns on (`Phase.nexus`)."""
+
+    origin = "origin"  # who designed, developed, manufactured or supplied the items
+    seller = "seller"
+
+
 class PhaseWarning(Strict):
     """A finding that is not a prohibition, e.g. 'no more updates: replace it'."""
 
@@ -198,6 +228,15 @@ class Phase(Strict):
     binds: list[Bound] = Field([], description="which of the measure's bound persons the phase's rules apply "
                                "to; empty: all. E.g. sec. 889(a)(1)(A) binds agencies' procurement, "
                                "(a)(1)(B) also reaches contractors who use covered equipment")
+    families: list[str] = Field([], description="the product families (Product.family) the phase concerns; "
+                                "empty: all. E.g. the connected-vehicles rule's hardware ban concerns VCS hardware")
+    model_years_from: int | None = Field(None, description="the phase concerns goods of this model year or later "
+                                         "only (a vehicle's, or the vehicle's a part is for)")
+    without_model_year: bool = Field(False, description="the phase concerns only goods associated with no model "
+                                     "year")
+    nexus: list[NexusOf] = Field([], description="the phase concerns the transaction only where these are owned "
+                                 "by, controlled by, or subject to the jurisdiction or direction of a country of "
+                                 "Measure.nexus_countries")
     description: str
     citation: str | None = None  # where the phase's text is, if more precise than the measure's
 
@@ -276,6 +315,8 @@ class Measure(Strict):
                              "measure covers: a seller or buyer found on one is decided by this measure")
     buyer_countries: list[str] = Field([], description="ISO codes: the measure covers transactions whose buyer "
                                        "is located in one of these countries (services to persons located there)")
+    nexus_countries: list[str] = Field([], description="ISO codes of the foreign adversaries whose persons' "
+                                       "items the measure covers (Phase.nexus): CN, HK, MO, RU")
     exclusions: list[Exclusion] = []
     penalties: list[Penalty] = []
     sources: list[Source] = Field(min_length=1)
@@ -293,9 +334,17 @@ class Measure(Strict):
         dates = [phase.effective for phase in self.phases]
         if dates != sorted(dates):
             raise ValueError("phases must be listed in order of their effective dates")
+        families = {product.family for product in self.products}
         for phase in self.phases:
             if unbound := set(phase.binds) - set(self.bound):
                 raise ValueError(f"phase {phase.id!r} binds {sorted(unbound)}, which the measure does not bind")
+            if unknown_families := set(phase.families) - families:
+                raise ValueError(f"phase {phase.id!r} names product families {sorted(unknown_families)} that no "
+                                 "product of the measure has")
+            if phase.nexus and not self.nexus_countries:
+                raise ValueError(f"phase {phase.id!r} turns on a nexus but the measure names no nexus_countries")
+            if phase.without_model_year and phase.model_years_from is not None:
+                raise ValueError(f"phase {phase.id!r} cannot concern goods without a model year and from one")
         phase_ids = {phase.id for phase in self.phases}
         for party in self.parties:
             if unknown := set(party.phases) - phase_ids:

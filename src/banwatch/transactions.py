@@ -15,21 +15,24 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from banwatch.errors import FIELD, BadInput
-from banwatch.model import EarStatus, Transaction, TransactionType
+from banwatch.model import NO_MODEL_YEAR, Answer, Transaction, TransactionType
 
 FIELDS = ("reference", "type", "date", "product", "vendor", "seller", "buyer",
           "seller_country", "buyer_country", "buyer_is_federal", "buyer_is_federal_contractor",
-          "buyer_us_person", "seller_us_person", "subject_to_ear", "buyer_government")
+          "buyer_us_person", "seller_us_person", "subject_to_ear", "buyer_government",
+          "model_year", "origin_nexus", "seller_nexus")
 REQUIRED_COLUMNS = ("type", "date")
 SUBJECT_COLUMNS = ("product", "vendor", "seller", "buyer")
 #: yes/no fields: false when empty
 FLAG_FIELDS = ("buyer_is_federal", "buyer_is_federal_contractor")
 #: yes/no fields: not known when empty
 MAYBE_FIELDS = ("buyer_us_person", "seller_us_person")
+#: yes/no/unknown fields: unknown when empty
+ANSWER_FIELDS = ("subject_to_ear", "origin_nexus", "seller_nexus")
 TRUE_WORDS = {"true", "yes", "y", "1"}
 FALSE_WORDS = {"false", "no", "n", "0"}
 TYPES = ", ".join(t.value for t in TransactionType)
-EAR_CHOICES = ", ".join(status.value for status in EarStatus)
+ANSWERS = ", ".join(answer.value for answer in Answer)
 
 
 def parse_type(text: str, place: str | None = None) -> TransactionType:
@@ -62,12 +65,24 @@ def parse_maybe(text: str, place: str | None, field: str) -> bool | None:
     raise BadInput(place, f"{text!r} is not true or false", field=field)
 
 
-def parse_ear(text: str, place: str | None) -> EarStatus:
-    word = text.strip().lower() or EarStatus.unknown.value
+def parse_answer(text: str, place: str | None, field: str) -> Answer:
+    word = text.strip().lower() or Answer.unknown.value
     try:
-        return EarStatus(word)
+        return Answer(word)
     except ValueError:
-        raise BadInput(place, f"{text!r} is not one of {EAR_CHOICES}", field="subject_to_ear") from None
+        raise BadInput(place, f"{text!r} is not one of {ANSWERS}", field=field) from None
+
+
+def parse_model_year(text: str, place: str | None) -> int | str | None:
+    """A year such as 2027, 'none' (associated with no model year), or None when empty (not known)."""
+    word = text.strip().lower()
+    if not word:
+        return None
+    if word == NO_MODEL_YEAR:
+        return NO_MODEL_YEAR
+    if word.isdigit() and len(word) == 4:
+        return int(word)
+    raise BadInput(place, f"{text!r} is not a model year such as 2027, or {NO_MODEL_YEAR!r}", field="model_year")
 
 
 def parse_transaction(fields: Mapping[str, str | None], place: str | None = None) -> Transaction:
@@ -81,13 +96,14 @@ def parse_transaction(fields: Mapping[str, str | None], place: str | None = None
     for name in REQUIRED_COLUMNS:
         if not text(name):
             raise BadInput(place, "is empty", field=name)
-    special = ("type", "date", "subject_to_ear", *FLAG_FIELDS, *MAYBE_FIELDS)
+    special = ("type", "date", "model_year", *ANSWER_FIELDS, *FLAG_FIELDS, *MAYBE_FIELDS)
     values = {name: text(name) for name in FIELDS if name not in special}
     try:
         return Transaction(
             type=parse_type(fields["type"] or "", place),
             date=parse_date(fields["date"] or "", place),
-            subject_to_ear=parse_ear(fields.get("subject_to_ear") or "", place),
+            model_year=parse_model_year(fields.get("model_year") or "", place),
+            **{name: parse_answer(fields.get(name) or "", place, name) for name in ANSWER_FIELDS},
             **{name: parse_flag(fields.get(name) or "", place, name) for name in FLAG_FIELDS},
             **{name: parse_maybe(fields.get(name) or "", place, name) for name in MAYBE_FIELDS},
             **values,

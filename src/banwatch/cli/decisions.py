@@ -16,12 +16,11 @@ from banwatch.decide import decide as decide_transaction
 from banwatch.model import Decision, Outcome
 from banwatch.report.decisions import Batch, write_csv, write_json
 from banwatch.report.provenance import provenance_path, write_provenance
-from banwatch.transactions import OrderLine, parse_transaction, read_orders
+from banwatch.transactions import FIELDS, TYPES, OrderLine, parse_transaction, read_orders
 
 @reports_bad_input
 def decide(
-    type_: Annotated[str, typer.Option("--type", help="sale, purchase, new_agreement, resale, license, "
-                                       "integration, update, cloud_service, support, use, federal_procurement")],
+    type_: Annotated[str, typer.Option("--type", help=TYPES)],
     date: Annotated[str, typer.Option(help="Date of the transaction, YYYY-MM-DD.")],
     product: Annotated[str | None, typer.Option(help="Product or service, as written on the order.")] = None,
     vendor: Annotated[str | None, typer.Option(help="Maker of the product.")] = None,
@@ -44,6 +43,16 @@ def decide(
     buyer_government: Annotated[str | None, typer.Option(
         "--buyer-government", help="The buyer is a state or local government body of this US state "
         "(ISO 3166-2, e.g. US-ME).")] = None,
+    model_year: Annotated[str | None, typer.Option(
+        "--model-year", help="Model year of the vehicle, or of the vehicle a part is for; 'none' for a part "
+        "associated with no model year.")] = None,
+    origin_nexus: Annotated[str, typer.Option(
+        "--origin-nexus", help="yes, no or unknown: whether the items (or the software and hardware a vehicle "
+        "incorporates) are designed, developed, made or supplied by a person owned by, controlled by, or subject "
+        "to the jurisdiction or direction of China or Russia.")] = "unknown",
+    seller_nexus: Annotated[str, typer.Option(
+        "--seller-nexus", help="yes, no or unknown: whether the seller itself is owned by, controlled by, or "
+        "subject to the jurisdiction or direction of China or Russia.")] = "unknown",
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
     screen_parties: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen seller and buyer against "
                                                  "the loaded lists; a party not screened is not cleared.")] = True,
@@ -60,6 +69,7 @@ def decide(
         "buyer_is_federal": said(buyer_is_federal), "buyer_is_federal_contractor": said(buyer_is_federal_contractor),
         "buyer_us_person": said(buyer_us_person), "seller_us_person": said(seller_us_person),
         "subject_to_ear": subject_to_ear, "buyer_government": buyer_government,
+        "model_year": model_year, "origin_nexus": origin_nexus, "seller_nexus": seller_nexus,
     })
     decision = decide_transaction(transaction, context().catalog.measures, lists=lists_in_use(screen_parties))
     decision = decision.model_copy(update={"provenance": context().provenance()})
@@ -90,10 +100,7 @@ def show_decision(decision: Decision) -> None:
 
 @reports_bad_input
 def decide_file(
-    orders: Annotated[Path, typer.Argument(help="CSV of order lines: type, date, product, vendor, seller, "
-                                           "buyer, seller_country, buyer_country, buyer_is_federal, "
-                                           "buyer_is_federal_contractor, buyer_us_person, seller_us_person, "
-                                           "subject_to_ear, buyer_government, reference")],
+    orders: Annotated[Path, typer.Argument(help="CSV of order lines with the columns " + ", ".join(FIELDS))],
     out_path: Annotated[Path | None, typer.Option("--out", help="Report CSV; a JSON report is written beside "
                                                   "it. Default: ORDERS-decisions.csv")] = None,
     screen_parties: Annotated[bool, typer.Option("--screen/--no-screen", help="Screen sellers and buyers against "

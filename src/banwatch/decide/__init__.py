@@ -108,8 +108,10 @@ def judge(
         subject += f" (besides the excluded '{exclusion.matched}', which the exclusion clears)"
 
     verdict = phase_verdict(measure, transaction, covered, scope.categories)
-    doubt = scope.doubt or doubt_about(measure, covered,
-                                       exclusion if exclusion is not None and exclusion.strength != "clear" else None)
+    doubts = [scope.doubt, verdict.doubt,
+              doubt_about(measure, covered, exclusion if exclusion is not None and exclusion.strength != "clear"
+                          else None)]
+    doubt = " and ".join(dict.fromkeys(d for d in doubts if d)) or None
     outcome = Outcome.review if doubt and verdict.outcome is Outcome.prohibited else verdict.outcome
     finding = MeasureFinding(id=measure.id, title=measure.title, citation=measure.citation,
                              outcome=outcome, phase=verdict.phase_name, effective=verdict.effective,

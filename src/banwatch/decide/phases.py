@@ -2,7 +2,8 @@
 says about the transaction's type. Prohibitions accumulate: a later phase adds
 to, never lifts, an earlier one. When a phase starts for what the transaction
 names is the catalog's rule (`banwatch.catalog.in_force`), shared with the
-estate scan."""
+estate scan; what else a phase turns on (product families, model years, a
+foreign adversary's nexus) is `banwatch.decide.conditions`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from banwatch.catalog.in_force import phase_start
+from banwatch.decide.conditions import phase_concerns
 from banwatch.model import Bound, Evidence, Measure, Outcome, Phase, Transaction, TransactionType
 
 #: transaction types decided as another: a purchase is the buyer's view of a sale
@@ -23,6 +25,7 @@ class PhaseVerdict:
     effective: dt.date | None
     why: str = ""
     warnings: list[str] = field(default_factory=list)
+    doubt: str | None = None  # what must hold for the deciding phase to concern the transaction
 
 
 def phase_verdict(measure: Measure, transaction: Transaction, evidence: list[Evidence],
@@ -31,8 +34,11 @@ def phase_verdict(measure: Measure, transaction: Transaction, evidence: list[Evi
     the bound persons the transaction has (`scope.binds`); a phase limited to
     others (`Phase.binds`) says nothing here."""
     kind = DECIDED_AS.get(transaction.type, transaction.type)
-    prohibited: tuple[Phase, dt.date] | None = None
-    review: tuple[Phase, dt.date] | None = None
+    # per outcome, the first phase in force that decides it: one that surely concerns the
+    # transaction before one that does only if a doubt is resolved
+    deciding: dict[Outcome, tuple[Phase, dt.date, str | None]] = {}
+    later: tuple[Phase, dt.date] | None = None  # the first phase prohibiting it only from a later date
+    not_concerned: list[str] = []
     warnings: list[str] = []
     for phase in measure.phases:
         if phase.binds and categories is not None and not set(phase.binds) & categories:
@@ -40,28 +46,39 @@ def phase_verdict(measure: Measure, transaction: Transaction, evidence: list[Evi
         start = phase_start(measure, phase, [item.party for item in evidence])
         if start is None:
             continue
-        if prohibited is None and kind in phase.prohibits:
-            prohibited = (phase, start)
-        if review is None and kind in phase.review:
-            review = (phase, start)
+        concern = phase_concerns(measure, phase, transaction, evidence)
+        decides = kind in phase.prohibits or kind in phase.review
+        if not concern.concerns:
+            if decides and concern.why_not and concern.why_not not in not_concerned:
+                not_concerned.append(concern.why_not)
+            continue
         in_force = [warning.text for warning in phase.warnings if kind in warning.types]
         if start <= transaction.date and in_force:
             warnings = in_force  # a later phase's warning supersedes an earlier one
-        if start <= transaction.date and (kind in phase.prohibits or kind in phase.review):
+        if start > transaction.date:
+            if later is None and kind in phase.prohibits:
+                later = (phase, start)
+            continue
+        if decides:
             warnings = in_force  # earlier warnings led up to this phase and are moot now
+            outcome = Outcome.prohibited if kind in phase.prohibits else Outcome.review
+            current = deciding.get(outcome)
+            if current is None or (current[2] is not None and concern.doubt is None):
+                deciding[outcome] = (phase, start, concern.doubt)
 
-    for decided, outcome in ((prohibited, Outcome.prohibited), (review, Outcome.review)):
-        if decided and decided[1] <= transaction.date:
-            phase, start = decided
-            return PhaseVerdict(outcome, phase.name, start, warnings=warnings)
+    for outcome in (Outcome.prohibited, Outcome.review):
+        if outcome in deciding:
+            phase, start, doubt = deciding[outcome]
+            return PhaseVerdict(outcome, phase.name, start, warnings=warnings, doubt=doubt)
 
     action = kind.value.replace("_", " ")
-    if prohibited:  # prohibited, but only from a later date
-        phase, start = prohibited
+    if later:  # prohibited, but only from a later date
+        phase, start = later
         warnings.append(f"From {start}, {action} is prohibited by {measure.title} "
                         f"({measure.citation}), phase '{phase.name}'.")
         return PhaseVerdict(Outcome.allowed, None, None,
                             why=f"{action} is prohibited only from {start}", warnings=warnings)
+    if not_concerned:
+        return PhaseVerdict(Outcome.allowed, None, None, why="; ".join(not_concerned), warnings=warnings)
     return PhaseVerdict(Outcome.allowed, None, None,
                         why=f"the measure does not prohibit {action}", warnings=warnings)
-

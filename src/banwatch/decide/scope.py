@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from banwatch.model import Bound, EarStatus, Measure, Transaction, TransactionType
+from banwatch.model import Bound, Answer, Measure, Transaction, TransactionType
 
 US = "US"
 FEDERAL = {Bound.federal_agencies, Bound.federal_contractors}
@@ -43,7 +43,7 @@ def categories_of(transaction: Transaction) -> set[Bound]:
         found.add(Bound.federal_agencies)
     if transaction.buyer_is_federal_contractor or procurement:
         found.add(Bound.federal_contractors)
-    if transaction.subject_to_ear is not EarStatus.no:
+    if transaction.subject_to_ear is not Answer.no:
         found.add(Bound.ear_exporters)
     if transaction.buyer_government:
         found.add(Bound.state_and_local_government)
@@ -97,9 +97,9 @@ def us_person_scope(transaction: Transaction) -> Scope:
 
 
 def ear_scope(transaction: Transaction, categories: frozenset[Bound]) -> Scope:
-    if transaction.subject_to_ear is EarStatus.yes:
+    if transaction.subject_to_ear is Answer.yes:
         return Scope(True, categories=categories)
-    if transaction.subject_to_ear is EarStatus.no:
+    if transaction.subject_to_ear is Answer.no:
         return Scope(False, why="it controls items subject to the EAR and the transaction's items are not "
                                 "(as given)")
     return Scope(True, categories=categories,

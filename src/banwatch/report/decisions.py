@@ -15,7 +15,8 @@ from banwatch.model import Decision, Outcome, Provenance
 NO_MEASURE = "(no measure)"
 CSV_COLUMNS = ("row", "reference", "type", "date", "product", "vendor", "seller", "buyer",
                "seller_country", "buyer_country", "buyer_is_federal", "buyer_is_federal_contractor",
-               "buyer_us_person", "seller_us_person", "subject_to_ear", "buyer_government", "outcome", "measures",
+               "buyer_us_person", "seller_us_person", "subject_to_ear", "buyer_government",
+               "model_year", "origin_nexus", "seller_nexus", "outcome", "measures",
                "citations", "phases", "reasons", "warnings")
 
 
@@ -72,6 +73,9 @@ def decision_row(row: int, decision: Decision) -> dict[str, str]:
         "seller_us_person": said(tx.seller_us_person),
         "subject_to_ear": tx.subject_to_ear.value,
         "buyer_government": tx.buyer_government or "",
+        "model_year": "" if tx.model_year is None else str(tx.model_year),
+        "origin_nexus": tx.origin_nexus.value,
+        "seller_nexus": tx.seller_nexus.value,
         "outcome": decision.outcome.value,
         "measures": "; ".join(f.id for f in deciding),
         "citations": "; ".join(f.citation for f in deciding),

@@ -73,6 +73,10 @@ def reports_bad_input(command: Callable[..., Any]) -> Callable[..., Any]:
         except BadInput as problem:
             err.print(f"banwatch: error: {problem.render(flag)}", markup=False)
             raise typer.Exit(EXIT_BAD_INPUT) from None
+        except OSError as error:  # a full disk, a folder not ours to write: one line, not a traceback
+            where = f"{error.filename}: " if error.filename else ""
+            err.print(f"banwatch: error: {where}{error.strerror or error}", markup=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return guarded
 

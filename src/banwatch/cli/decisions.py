@@ -12,10 +12,11 @@ from rich.table import Table
 from banwatch.cli.common import (EXIT_BAD_INPUT, OUTCOME_STYLE, SNAPSHOT_HELP, WORST_FIRST, context,
                                  describe_provenance, err, out, print_json, reports_bad_input, show_warnings)
 from banwatch.decide import ListsInUse
+from banwatch.errors import BadInput
 from banwatch.decide import decide as decide_transaction
 from banwatch.model import Decision, Outcome
-from banwatch.report.decisions import Batch, write_csv, write_json
-from banwatch.report.provenance import provenance_path, write_provenance
+from banwatch.outputs import require_suffix
+from banwatch.report.decisions import Batch, report_paths, write_reports
 from banwatch.transactions import FIELDS, TYPES, OrderLine, parse_transaction, read_orders
 
 @reports_bad_input
@@ -126,17 +127,17 @@ def decide_file(
         ("product", product_column), ("vendor", vendor_column), ("seller", seller_column),
         ("buyer", buyer_column), ("seller_country", seller_country_column),
         ("buyer_country", buyer_country_column)) if column}
+    require_suffix(report_csv, (".csv",), "the decisions report (a JSON report is written beside it)")
+    if orders.resolve() in {path.resolve() for path in report_paths(report_csv)}:
+        raise BadInput("--out", f"{report_csv}: the reports would overwrite the orders file {orders}")
     lists = lists_in_use(screen_parties)
     batch = decide_orders(orders, lists, columns)
     batch.provenance = context().provenance()
-    report_csv.parent.mkdir(parents=True, exist_ok=True)
-    write_csv(batch, report_csv)
-    write_provenance(batch.provenance, provenance_path(report_csv))
-    write_json(batch, report_csv.with_suffix(".json"))
+    write_reports(batch, report_csv)
     show_batch(batch)
     show_warnings(lists.warnings)
-    out.print(f"Reports: {report_csv} (what it was decided against: {provenance_path(report_csv)}) and "
-              f"{report_csv.with_suffix('.json')}", markup=False)
+    _, sidecar, report_json = report_paths(report_csv)
+    out.print(f"Reports: {report_csv} (what it was decided against: {sidecar}) and {report_json}", markup=False)
     if batch.bad_rows:
         err.print(f"banwatch: error: {len(batch.bad_rows)} bad row(s) in {orders} were skipped; "
                   f"the other {len(batch.decided)} were decided.", markup=False)

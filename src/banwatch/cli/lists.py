@@ -15,6 +15,7 @@ from rich.table import Table
 from banwatch.cli.common import EXIT_BAD_INPUT, context, err, flag, out, print_json, reports_bad_input
 from banwatch.errors import BadInput
 from banwatch.lists.fetch import TIMEOUT, Downloader, ProgressCallback
+from banwatch.outputs import replacing
 from banwatch.lists.sources import FORMAT_CHOICES, PUBLISHED, SOURCES, read_list
 from banwatch.services.lists import load_catalog_parties, save_list, update_source
 from banwatch.store import Snapshot
@@ -173,6 +174,6 @@ def export(
     if out_path is None:
         count = write_ftm(entities, sys.stdout)
     else:
-        with out_path.open("w", encoding="utf-8") as handle:
+        with replacing(out_path) as (written,), written.open("w", encoding="utf-8") as handle:
             count = write_ftm(entities, handle)
     err.print(f"Exported {count:,} entities" + (f" to {out_path}" if out_path else ""), markup=False)

@@ -12,10 +12,11 @@ from rich.table import Table
 
 from banwatch.cli.common import (EXIT_BAD_INPUT, SNAPSHOT_HELP, context, describe_provenance, err, out, print_json,
                                  reports_bad_input, show_warnings)
-from banwatch.report.provenance import provenance_path, write_provenance
 from banwatch.errors import BadInput
+from banwatch.outputs import require_suffix
 from banwatch.match.screen import DEFAULT_LIMIT, DEFAULT_THRESHOLD
 from banwatch.queries import screen_query
+from banwatch.report.provenance import provenance_json, provenance_path
 from banwatch.services import batch
 
 
@@ -88,6 +89,10 @@ def screen_file(
     = DEFAULT_THRESHOLD,
     workers: Annotated[int | None, typer.Option(help="Processes screening in parallel; default: every core.",
                                                 min=1)] = None,
+    keep_columns: Annotated[str | None, typer.Option(
+        "--keep-columns", help="Comma-separated columns of the input copied into the best-match report "
+        "(the user's own ids, owners ...). Default: every column not used for the query; 'none': none.")]
+    = None,
     snapshot: Annotated[list[int] | None, typer.Option("--snapshot", help=SNAPSHOT_HELP)] = None,
 ) -> None:
     """Screen every name of a CSV file against the loaded lists, on every core."""
@@ -97,9 +102,14 @@ def screen_file(
     all_path = all_path or out_path.with_name(f"{out_path.stem}-all{out_path.suffix or '.csv'}")
     workers = workers or batch.default_workers()
     lines = batch.count_lines(names)
-    columns = batch.find_columns(names, name_column, id_column, type_column, country_column, dob_column)
-    if len({names.resolve(), out_path.resolve(), all_path.resolve()}) < 3:
-        raise BadInput("--out", f"{names}, {out_path} and {all_path} must be three different files")
+    require_suffix(out_path, (".csv",), "the best-match report")
+    require_suffix(all_path, (".csv",), "the all-matches report", field="all_matches")
+    keep = None if keep_columns is None else [c.strip() for c in keep_columns.split(",")
+                                              if c.strip() and c.strip().lower() != "none"]
+    columns = batch.find_columns(names, name_column, id_column, type_column, country_column, dob_column, keep)
+    sidecar = provenance_path(out_path)
+    if len({names.resolve(), out_path.resolve(), all_path.resolve(), sidecar.resolve()}) < 4:
+        raise BadInput("--out", f"{names}, {out_path}, {all_path} and {sidecar} must be different files")
     with err.status("Loading the screening index"):
         screener = context().screener()
         lists = context().lists_in_use()
@@ -114,7 +124,8 @@ def screen_file(
 
         try:
             totals = batch.screen_file(names, columns, screener, out_path, all_path, threshold=threshold,
-                                       workers=workers, on_chunk=show)
+                                       workers=workers, on_chunk=show,
+                                       beside={sidecar: provenance_json(context().provenance())})
         except batch.WorkerDied as died:
             err.print(f"banwatch: error: {died}", markup=False)
             raise typer.Exit(1) from None
@@ -123,8 +134,6 @@ def screen_file(
               f"{len(screener.index.entities):,} listed entities in {seconds:.1f} s "
               f"({totals.screened / max(seconds, 1e-9):,.0f} names/s, {workers} worker(s)): "
               f"{totals.matched:,} with a match at or above {threshold:.2f}.", markup=False)
-    sidecar = provenance_path(out_path)
-    write_provenance(context().provenance(), sidecar)
     out.print(f"Reports: {out_path} (best match per row) and {all_path} ({totals.all_matches:,} matches); "
               f"what they were screened against: {sidecar}", markup=False)
     if lists.screener is None:

@@ -48,7 +48,8 @@ SUFFIX = ".pickle"
 #: a temporary file older than this is left over from a killed writer
 STALE_TEMP_SECONDS = 3600
 #: the modules whose code decides what the index holds
-ENGINE_MODULES = ("banwatch.match.index", "banwatch.match.normalise", "banwatch.match.screen", "banwatch.model")
+ENGINE_MODULES = ("banwatch.match.index", "banwatch.match.normalise", "banwatch.match.characters",
+                  "banwatch.match.screen", "banwatch.model")
 
 
 def engine_fingerprint() -> str:

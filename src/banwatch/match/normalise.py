@@ -15,13 +15,16 @@ from rigour.names import remove_org_types, replace_org_types_compare, tokenize_n
 from rigour.text import ascii_text
 from rigour.text.phonetics import metaphone
 
+from banwatch.match.characters import unmasked, visible
+
 
 @functools.lru_cache(maxsize=65536)
 def words(text: str) -> tuple[str, ...]:
-    """Lower-case Latin words of `text`: NFKC, transliterated, punctuation dropped."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    """Lower-case Latin words of `text`: invisible characters dropped, NFKC,
+    look-alike letters unmasked, transliterated, punctuation dropped."""
+    folded = unicodedata.normalize("NFKC", visible(text)).casefold()
     if not folded.isascii():
-        folded = " ".join(latin(part) for part in folded.split())
+        folded = " ".join(latin(unmasked(part)) for part in folded.split())
     return tuple(token for token in tokenize_name(folded) if token)
 
 

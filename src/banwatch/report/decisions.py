@@ -3,14 +3,15 @@ a JSON file with every detail, and a summary per measure and outcome."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from banwatch.errors import BadInput
+from banwatch.outputs import SafeCsvWriter, replacing
 from banwatch.model import Decision, Outcome, Provenance
+from banwatch.report.provenance import provenance_path, write_provenance
 
 NO_MEASURE = "(no measure)"
 CSV_COLUMNS = ("row", "reference", "type", "date", "product", "vendor", "seller", "buyer",
@@ -87,10 +88,11 @@ def decision_row(row: int, decision: Decision) -> dict[str, str]:
 
 def write_csv(batch: Batch, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
+        writer = SafeCsvWriter(handle)
+        writer.writerow(CSV_COLUMNS)
         for row, decision in batch.decided:
-            writer.writerow(decision_row(row, decision))
+            cells = decision_row(row, decision)
+            writer.writerow(cells[column] for column in CSV_COLUMNS)
 
 
 def write_json(batch: Batch, path: Path) -> None:
@@ -103,3 +105,17 @@ def write_json(batch: Batch, path: Path) -> None:
         "decisions": [{"row": row, **decision.model_dump(mode="json")} for row, decision in batch.decided],
     }
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def report_paths(report_csv: Path) -> tuple[Path, Path, Path]:
+    """The CSV, its provenance sidecar and the JSON report of one decide-file run."""
+    return report_csv, provenance_path(report_csv), report_csv.with_suffix(".json")
+
+
+def write_reports(batch: Batch, report_csv: Path) -> None:
+    """The three reports of a batch, replacing the old ones only once all three are complete."""
+    with replacing(*report_paths(report_csv)) as (csv_path, sidecar, json_path):
+        write_csv(batch, csv_path)
+        if batch.provenance is not None:
+            write_provenance(batch.provenance, sidecar)
+        write_json(batch, json_path)

@@ -4,13 +4,13 @@ so it can be mailed or attached to a ticket as it is)."""
 
 from __future__ import annotations
 
-import csv
 import html
 import json
 from pathlib import Path
 
 from banwatch.estate.findings import SEVERITY_ORDER, summarise
 from banwatch.estate.scan import ScanResult
+from banwatch.outputs import SafeCsvWriter, replacing
 from banwatch.report.provenance import provenance_path, write_provenance
 
 CSV_COLUMNS = ("severity", "host", "kind", "name", "version", "vendor", "measure_id", "status", "why",
@@ -40,19 +40,21 @@ def csv_rows(result: ScanResult) -> list[list[str]]:
 
 
 def write_csv(result: ScanResult, path: Path) -> None:
-    if result.provenance:
-        write_provenance(result.provenance, provenance_path(path))
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = SafeCsvWriter(handle)
         writer.writerow(CSV_COLUMNS)
         writer.writerows(csv_rows(result))
 
 
 def write(result: ScanResult, path: Path) -> None:
-    """The report `path`'s suffix asks for: .html, .csv or .json."""
+    """The report `path`'s suffix asks for: .html, .csv or .json; a CSV with
+    its provenance beside it, the two replaced together."""
     writers = {".html": write_html, ".htm": write_html, ".csv": write_csv, ".json": write_json}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writers[path.suffix.lower()](result, path)
+    sidecar = path.suffix.lower() == ".csv" and result.provenance is not None
+    with replacing(path, *([provenance_path(path)] if sidecar else [])) as written:
+        writers[path.suffix.lower()](result, written[0])
+        if sidecar:
+            write_provenance(result.provenance, written[1])
 
 
 # ------------------------------------------------------------------------ HTML

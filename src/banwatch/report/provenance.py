@@ -12,5 +12,9 @@ def provenance_path(report: Path) -> Path:
     return report.with_name(f"{report.stem}.provenance.json")
 
 
+def provenance_json(provenance: Provenance) -> str:
+    return provenance.model_dump_json(indent=2) + "\n"
+
+
 def write_provenance(provenance: Provenance, path: Path) -> None:
-    path.write_text(provenance.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    path.write_text(provenance_json(provenance), encoding="utf-8")

@@ -13,11 +13,17 @@ never sees a worker.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import ctypes
+import ctypes.util
 import gc
 import io
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from banwatch.errors import FIELD, BadInput
+from banwatch.outputs import SafeCsvWriter, replacing
 from banwatch.match.screen import DEFAULT_THRESHOLD, Screener
 from banwatch.queries import screen_query
 
@@ -41,11 +48,13 @@ MEMO_SIZE = 50_000
 ALL_HITS = 1_000_000
 BEST_COLUMNS = ("id", "name", "match_id", "match_name", "match_source", "score", "match_count")
 ALL_COLUMNS = ("id", "name", "rank", "match_id", "match_name", "match_source", "score", "explanation")
+#: prctl option: the signal a process gets when its parent dies (linux/prctl.h)
+PR_SET_PDEATHSIG = 1
 #: the fields a row can give a query, by their codes (`banwatch.queries`)
 QUERY_FIELDS = ("name", "type", "country", "birth_date")
 
-#: a row as the parent reads it: (row number, id, name, type, country, birth date)
-Row = tuple[int, str, str, str, str, str]
+#: a row as the parent reads it: (row number, id, name, type, country, birth date, the input's kept cells)
+Row = tuple[int, str, str, str, str, str, tuple[str, ...]]
 #: a row that cannot be screened: (row number, problem)
 BadRow = tuple[int, str]
 
@@ -62,6 +71,11 @@ class Columns:
     birth_date: int | None
     width: int
     labels: dict[str, str]  # query field code -> "column 'Country'"
+    kept: tuple[int, ...] = ()  # the input's columns copied into the best-match report
+    kept_names: tuple[str, ...] = ()  # their names there (prefixed input_ where one of ours has it)
+
+    def best_header(self) -> tuple[str, ...]:
+        return (*BEST_COLUMNS, *self.kept_names)
 
 
 @dataclass
@@ -132,11 +146,13 @@ def _open_csv(path: Path) -> tuple[Any, Any]:
 
 
 def find_columns(path: Path, name: str, id_: str | None = None, type_: str | None = None,
-                 country: str | None = None, birth_date: str | None = None) -> Columns:
+                 country: str | None = None, birth_date: str | None = None,
+                 keep: list[str] | None = None) -> Columns:
     """The positions of the columns called so in the header of `path`: name is
-    required; id defaults to a column 'id' when there is one. A column asked
-    for and not there is bad input naming it (field `<field>_column`) and the
-    header seen."""
+    required; id defaults to a column 'id' when there is one. `keep`: the
+    columns to copy into the report (None: every column not used for the
+    query). A column asked for and not there is bad input naming it (field
+    `<field>_column`) and the header seen."""
     handle, reader = _open_csv(path)
     with handle:
         try:
@@ -161,12 +177,17 @@ def find_columns(path: Path, name: str, id_: str | None = None, type_: str | Non
     given = {"name": name, "type": type_, "country": country, "birth_date": birth_date}
     name_at = position(name, "name")
     assert name_at is not None
+    used = [name_at, position(id_, "id") if id_ is not None else folded.index("id") if "id" in folded else None,
+            position(type_, "type"), position(country, "country"), position(birth_date, "dob")]
+    if keep is None:
+        kept = [at for at in range(len(header)) if at not in used]
+    else:
+        kept = [at for column in keep if (at := position(column, "keep")) is not None]
     return Columns(
-        name=name_at,
-        id=position(id_, "id") if id_ is not None else folded.index("id") if "id" in folded else None,
-        type=position(type_, "type"), country=position(country, "country"),
-        birth_date=position(birth_date, "dob"), width=len(header),
+        name=name_at, id=used[1], type=used[2], country=used[3], birth_date=used[4], width=len(header),
         labels={field: f"column {column!r}" for field, column in given.items() if column is not None},
+        kept=tuple(kept),
+        kept_names=tuple(f"input_{header[at]}" if header[at] in BEST_COLUMNS else header[at] for at in kept),
     )
 
 
@@ -186,7 +207,8 @@ def read_rows(path: Path, columns: Columns) -> Iterator[Row | BadRow]:
                     yield row, f"{len(record)} cells for {columns.width} columns (a comma in an unquoted name?)"
                     continue
                 cells = [record[i] if i is not None and i < len(record) else "" for i in picks]
-                yield row, cells[0] or str(row), cells[1], cells[2], cells[3], cells[4]
+                kept = tuple(record[i] if i < len(record) else "" for i in columns.kept)
+                yield row, cells[0] or str(row), cells[1], cells[2], cells[3], cells[4], kept
         except csv.Error as error:
             raise BadInput(f"{path} row {reader.line_num}", f"broken CSV: {error}") from None
 
@@ -219,12 +241,12 @@ class RowScreener:
     def chunk(self, rows: list[Row | BadRow]) -> ScreenedChunk:
         result = ScreenedChunk(rows=len(rows))
         best_text, all_text = io.StringIO(), io.StringIO()
-        best, every = csv.writer(best_text), csv.writer(all_text)
+        best, every = SafeCsvWriter(best_text), SafeCsvWriter(all_text)
         for row in rows:
             if len(row) == 2:
                 result.bad.append(row)  # type: ignore[arg-type]
                 continue
-            number, row_id, name, entity_type, country, birth_date = row  # type: ignore[misc]
+            number, row_id, name, entity_type, country, birth_date, kept = row  # type: ignore[misc]
             found = self.cells(name, entity_type, country, birth_date)
             if isinstance(found, str):
                 result.bad.append((number, found))
@@ -233,7 +255,7 @@ class RowScreener:
             result.screened += 1
             result.matched += bool(matches)
             result.all_matches += len(matches)
-            best.writerow((row_id, name.strip(), *cells))
+            best.writerow((row_id, name.strip(), *cells, *kept))
             every.writerows((row_id, name.strip(), str(rank), *match) for rank, match in enumerate(matches, 1))
         result.best_csv, result.all_csv = best_text.getvalue(), all_text.getvalue()
         return result
@@ -272,9 +294,27 @@ class RowScreener:
 _in_worker: RowScreener | None = None
 
 
-def _install(rows: RowScreener) -> None:
+def _install(rows: RowScreener, parent: int) -> None:
     global _in_worker  # noqa: PLW0603 (one per worker process, set once as it starts)
     _in_worker = rows
+    die_with(parent)
+
+
+def die_with(parent: int) -> None:
+    """End this worker as soon as its parent is gone, however the parent ended
+    (a SIGKILL runs no clean-up in it): the kernel signals the worker when the
+    parent dies (Linux's PR_SET_PDEATHSIG), and a watch thread covers other
+    systems and a parent that died before the signal was set."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _screen_in_worker(chunk: list[Row | BadRow]) -> ScreenedChunk:
@@ -284,17 +324,16 @@ def _screen_in_worker(chunk: list[Row | BadRow]) -> ScreenedChunk:
 
 def screen_file(path: Path, columns: Columns, screener: Screener, out_path: Path, all_path: Path, *,
                 threshold: float = DEFAULT_THRESHOLD, workers: int = 1,
-                on_chunk: Callable[[ScreenedChunk], None] | None = None) -> Totals:
+                on_chunk: Callable[[ScreenedChunk], None] | None = None,
+                beside: dict[Path, str] | None = None) -> Totals:
     """Screen the rows of `path` in `workers` processes, in input order, into
-    the two reports (written under temporary names, renamed when complete).
+    the two reports (both replaced only when both are complete: `outputs.replacing`).
     `on_chunk` sees each chunk's result as it is written (for progress and its
-    bad rows). WorkerDied when a worker is killed: then nothing is written."""
+    bad rows). `beside`: other files to write with the reports (a provenance
+    sidecar), path -> text. WorkerDied when a worker is killed: then nothing is written."""
     rows = RowScreener(screener, threshold, columns.labels)
     work = chunks(read_rows(path, columns))
     parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    all_path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = [out_path.with_name(f".{out_path.name}.partial"), all_path.with_name(f".{all_path.name}.partial")]
     totals = Totals()
     pool = None
     try:
@@ -305,22 +344,12 @@ def screen_file(path: Path, columns: Columns, screener: Screener, out_path: Path
             # multiprocessing.Pool: a worker killed (out of memory) breaks it with an error, where
             # Pool would wait for the lost chunk forever.
             pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=_install, initargs=(rows,))
-        with (temporary[0].open("w", newline="", encoding="utf-8") as best_file,
-              temporary[1].open("w", newline="", encoding="utf-8") as all_file):
-            csv.writer(best_file).writerow(BEST_COLUMNS)
-            csv.writer(all_file).writerow(ALL_COLUMNS)
-            for result in in_order(pool, work, workers) if pool else map(rows.chunk, work):
-                totals.screened += result.screened
-                totals.matched += result.matched
-                totals.all_matches += result.all_matches
-                totals.bad += len(result.bad)
-                best_file.write(result.best_csv)
-                all_file.write(result.all_csv)
-                if on_chunk:
-                    on_chunk(result)
-        os.replace(temporary[0], out_path)
-        os.replace(temporary[1], all_path)
+                                       initializer=_install, initargs=(rows, os.getpid()))
+        others = beside or {}
+        with replacing(out_path, all_path, *others) as (best_path, every_path, *other_paths):
+            for other, text in zip(other_paths, others.values(), strict=True):
+                other.write_text(text, encoding="utf-8")
+            write_reports(best_path, every_path, columns, rows, pool, work, workers, totals, on_chunk)
     except BrokenProcessPool:
         raise WorkerDied(f"a screening worker died (out of memory? try fewer workers); no report written "
                          f"for {path}") from None
@@ -328,9 +357,25 @@ def screen_file(path: Path, columns: Columns, screener: Screener, out_path: Path
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
             gc.unfreeze()
-        for partial in temporary:
-            partial.unlink(missing_ok=True)
     return totals
+
+
+def write_reports(best_path: Path, every_path: Path, columns: Columns, rows: RowScreener,
+                  pool: ProcessPoolExecutor | None, work: Iterator[list[Row | BadRow]], workers: int,
+                  totals: Totals, on_chunk: Callable[[ScreenedChunk], None] | None) -> None:
+    with (best_path.open("w", newline="", encoding="utf-8") as best_file,
+          every_path.open("w", newline="", encoding="utf-8") as all_file):
+        SafeCsvWriter(best_file).writerow(columns.best_header())
+        SafeCsvWriter(all_file).writerow(ALL_COLUMNS)
+        for result in in_order(pool, work, workers) if pool else map(rows.chunk, work):
+            totals.screened += result.screened
+            totals.matched += result.matched
+            totals.all_matches += result.all_matches
+            totals.bad += len(result.bad)
+            best_file.write(result.best_csv)
+            all_file.write(result.all_csv)
+            if on_chunk:
+                on_chunk(result)
 
 
 def in_order(pool: ProcessPoolExecutor, work: Iterator[list[Row | BadRow]], workers: int

@@ -52,6 +52,7 @@ BUILD_CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+KEY = b"benchmark signing key, 32 bytes"  # the cache is signed; any key will do for the timing
 started = time.perf_counter()
 from banwatch.catalog import bundled_catalog
 from banwatch.lists.catalog_parties import catalog_entities
@@ -67,9 +68,9 @@ screener = Screener.from_entities(entities)
 built = time.perf_counter()
 rss_built = rss()
 path = Path(sys.argv[1])
-write_index(path, "bench", screener.index)
+write_index(path, "bench", screener.index, KEY)
 saved = time.perf_counter()
-assert read_index(path, "bench") is not None
+assert read_index(path, "bench", KEY) is not None
 loaded = time.perf_counter()
 print(json.dumps({"parse_s": parsed - imported, "build_s": built - parsed, "peak_mb": rss_built,
                   "rss_before_build_mb": rss_before, "save_s": saved - built, "load_s": loaded - saved,
@@ -199,7 +200,7 @@ def latency_figures(scratch: Path, queries: int) -> tuple[dict, dict, str]:
     from banwatch.match.screen import Screener  # noqa: PLC0415
     from banwatch.model import ScreenQuery  # noqa: PLC0415
 
-    index = read_index(scratch / "index.pickle", "bench")
+    index = read_index(scratch / "index.pickle", "bench", b"benchmark signing key, 32 bytes")
     assert index is not None
     screener = Screener(index)
     all_names = [name.text for name in index.names]

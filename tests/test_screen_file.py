@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from banwatch.match.cache import cache_key, cached_screener, read_index
+from banwatch.match.cache import cache_key, cached_screener, read_index, write_index
 from banwatch.match.screen import DEFAULT_THRESHOLD, Screener
 from banwatch.model import EntityType, ListedEntity
 from banwatch.store import Snapshot
+from banwatch.store.sqlite import SqliteStore
 from conftest import DATA, run_banwatch
 
+KEY = b"a signing key for these tests!!!"
 HAMZA = "ofac-sdn:21286"  # listed as "BIN LADEN, Hamza"
 NOT_LISTED = ["Ottilie Brennecke", "Marguerite Okonkwo-Delacroix", "Tobias Quellmalz", "Hannelore Vasquez",
               "Finnegan Oyelaran", "Rosalind Achterberg"]
@@ -176,14 +178,24 @@ def cache_files(home: Path) -> list[Path]:
     return sorted((home / "index").glob("*.pickle"))
 
 
+def store_key(home: Path) -> bytes:
+    """The key the store signs its index cache with."""
+    store = SqliteStore.open(home / "banwatch.sqlite", read_only=True)
+    try:
+        return store.signing_key()
+    finally:
+        store.close()
+
+
 def test_screen_saves_the_index_and_the_next_run_reads_it(home):
     (cached,) = cache_files(home)  # written by the first `screen` (the loaded_home fixture)
-    # Prove the next run reads the file: rename the entity inside the cached index.
-    document = pickle.loads(cached.read_bytes())
-    index = document["index"]
+    # Prove the next run reads the file: rename the entity inside the cached index, signed with
+    # the store's own key (what banwatch itself would write).
+    signing_key = store_key(home)
+    index = read_index(cached, cached.stem, signing_key)
     position = next(i for i, entity in enumerate(index.entities) if entity.id == HAMZA)
     index.entities[position] = replace(index.entities[position], name="READ FROM THE CACHE")
-    cached.write_bytes(pickle.dumps(document))
+    write_index(cached, cached.stem, index, signing_key)
     second = run_banwatch("screen", "Hamza bin Laden", home=home)
     assert second.returncode == 0
     assert "READ FROM THE CACHE" in second.stdout
@@ -195,7 +207,7 @@ def test_a_corrupt_cache_file_is_rebuilt_with_correct_results(home):
     result = run_banwatch("screen", "Hamza bin Laden", "--json", home=home)
     assert result.returncode == 0, result.stderr
     assert HAMZA in result.stdout and "Traceback" not in result.stderr
-    assert cache_files(home) == [cached] and read_index(cached, cached.stem) is not None  # written again, whole
+    assert cache_files(home) == [cached] and read_index(cached, cached.stem, store_key(home)) is not None  # whole
 
 
 def test_loading_a_list_gives_a_new_index_and_removes_the_stale_one(home):
@@ -226,12 +238,12 @@ def test_cached_screener_builds_once_per_key(tmp_path):
         return Screener.from_entities([entity(1, "Ivan Petrov"), entity(2, "Anna Schmidt")])
 
     folder = tmp_path / "index"
-    first = cached_screener([snapshot(1).digest], "catalog-a", build, folder)
-    again = cached_screener([snapshot(1).digest], "catalog-a", build, folder)
+    first = cached_screener([snapshot(1).digest], "catalog-a", build, folder, KEY)
+    again = cached_screener([snapshot(1).digest], "catalog-a", build, folder, KEY)
     assert len(builds) == 1
     assert [e.id for e in again.index.entities] == [e.id for e in first.index.entities]
-    cached_screener([snapshot(1).digest], "catalog-b", build, folder)  # the catalog changed
-    cached_screener([snapshot(1, "2026-02-02T00:00:00+00:00").digest], "catalog-b", build, folder)  # store recreated
+    cached_screener([snapshot(1).digest], "catalog-b", build, folder, KEY)  # the catalog changed
+    cached_screener([snapshot(1, "2026-02-02T00:00:00+00:00").digest], "catalog-b", build, folder, KEY)  # store recreated
     assert len(builds) == 3
     assert len(list(folder.glob("*.pickle"))) == 1  # only the current one is kept
     assert not list(folder.glob("*.tmp"))
@@ -240,17 +252,17 @@ def test_cached_screener_builds_once_per_key(tmp_path):
     for damage in (b"not a pickle at all", good[: len(good) // 2], b"", pickle.dumps({"key": current.stem}),
                    pickle.dumps(["a", "list"])):
         current.write_bytes(damage)
-        rebuilt = cached_screener([snapshot(1, "2026-02-02T00:00:00+00:00").digest], "catalog-b", build, folder)
+        rebuilt = cached_screener([snapshot(1, "2026-02-02T00:00:00+00:00").digest], "catalog-b", build, folder, KEY)
         assert [e.id for e in rebuilt.index.entities] == ["test:1", "test:2"]
-        assert read_index(current, current.stem) is not None
+        assert read_index(current, current.stem, KEY) is not None
     assert len(builds) == 3 + 5
     key = cache_key([snapshot(1, "2026-02-02T00:00:00+00:00").digest], "catalog-b")
-    assert read_index(folder / f"{key}.pickle", "another key") is None  # a file under the wrong name is not used
+    assert read_index(folder / f"{key}.pickle", "another key", KEY) is None  # a file under the wrong name is not used
 
 
 def test_an_unwritable_cache_folder_only_means_no_cache(tmp_path):
     blocker = tmp_path / "index"
     blocker.write_text("a file where the folder should be")
     screener = cached_screener([snapshot(1).digest], None, lambda: Screener.from_entities([entity(1, "Ivan Petrov")]),
-                               blocker)
+                               blocker, KEY)
     assert [e.id for e in screener.index.entities] == ["test:1"]

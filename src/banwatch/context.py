@@ -3,16 +3,19 @@ long-lived screener. The command line, the Python library and the HTTP
 service each make one Context at start-up and work from it; nothing below
 reads a setting from anywhere else.
 
-The store is opened on first use, the catalog is the one the settings name
-(or the bundled one), and the screener is built once from the active list
-snapshots and the catalog's parties: through the index cache on disk, and
-again only when a snapshot or the catalog changes.
+The store is opened on first use (read-only, unless a command is to write
+it: `writable_store`), the catalog is the one the settings name (or the
+bundled one), and the screener is built once from the active list snapshots
+and the catalog's parties: through the index cache on disk, and again only
+when a snapshot or the catalog changes. Banwatch's home and index folders are
+its own (`banwatch.home`): refused when another user could write them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 
 from banwatch.catalog import Catalog, open_catalog
@@ -20,6 +23,7 @@ from banwatch.decide.counterparties import ListsInUse
 from banwatch.lists.sources import PUBLISHED, SOURCES
 from banwatch.match.cache import cached_screener
 from banwatch.errors import BadInput
+from banwatch.home import check_private, private_folder
 from banwatch.match.screen import Screener
 from banwatch.model import ListedEntity, ListVersion, Provenance
 from banwatch.settings import Settings
@@ -28,11 +32,15 @@ from banwatch.store.sqlite import SqliteStore
 
 
 class Context:
-    def __init__(self, settings: Settings, snapshot_ids: tuple[int, ...] = ()):
+    def __init__(self, settings: Settings, snapshot_ids: tuple[int, ...] = (),
+                 notify: Callable[[str], None] | None = None):
         self.settings = settings
         #: kept snapshots to answer against instead of their sources' active ones (a replay)
         self.snapshot_ids = snapshot_ids
+        #: where to say what a person waiting should know ("waiting for another load")
+        self.notify = notify
         self._store: Store | None = None
+        self._writable = False
         self._screener: tuple[tuple[tuple[str, ...], str | None], Screener] | None = None
 
     @classmethod
@@ -47,11 +55,28 @@ class Context:
 
     @property
     def store(self) -> Store:
+        """The store, to read (opened read-only: it works on a read-only home)."""
         if self._store is None:
-            self._store = SqliteStore.open(self.settings.store_path, keep_snapshots=self.settings.keep_snapshots,
-                                           max_drop=self.settings.max_drop,
-                                           pause_before_commit=self.settings.pause_before_commit)
+            self._store = self._open_store(read_only=True)
         return self._store
+
+    def writable_store(self) -> Store:
+        """The store, to load lists into."""
+        if self._store is None or not self._writable:
+            self.close()
+            self._store, self._writable = self._open_store(read_only=False), True
+        return self._store
+
+    def _open_store(self, read_only: bool) -> Store:
+        folder = self.settings.store_path.parent
+        if not read_only:
+            private_folder(folder)
+        elif folder.exists():
+            check_private(folder)
+        return SqliteStore.open(self.settings.store_path, keep_snapshots=self.settings.keep_snapshots,
+                                max_drop=self.settings.max_drop, pause_before_commit=self.settings.pause_before_commit,
+                                read_only=read_only, lock_timeout=self.settings.store_lock_timeout_seconds,
+                                on_wait=self.notify)
 
     def choose_snapshots(self, snapshot_ids: tuple[int, ...]) -> None:
         """Answer against these kept snapshots instead of their sources' active ones."""
@@ -102,7 +127,14 @@ class Context:
         def build() -> Screener:
             return Screener.from_entities(indexed_entities(store, snapshots, catalog if with_catalog else None))
 
-        screener = cached_screener(key[0], key[1], build, self.settings.index_dir)
+        index_dir = self.settings.index_dir
+        if index_dir.exists():
+            check_private(index_dir)  # a folder another user can write could hand us their index
+        signing_key = store.signing_key()
+        if signing_key is not None and not index_dir.exists():
+            with contextlib.suppress(OSError):  # a read-only home: screen without the cache
+                private_folder(index_dir)
+        screener = cached_screener(key[0], key[1], build, index_dir, signing_key)
         self._screener = (key, screener)
         return screener
 

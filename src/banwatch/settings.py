@@ -10,7 +10,9 @@ command), and a test fails when it is stale.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -39,6 +41,24 @@ def _number(low: float, high: float, integer: bool = False) -> Callable[[Any, st
         return int(number) if integer else number
 
     return parse
+
+
+def _hosts(value: Any, where: str) -> tuple[str, ...]:
+    """Host names: a TOML list, or text separated by commas; "none" for none (an
+    empty environment variable is ignored, so this is how it overrides the file)."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    hosts = tuple(dict.fromkeys(str(item).strip().lower().rstrip(".").removeprefix("[").removesuffix("]")
+                                for item in items if str(item).strip()))
+    if hosts == ("none",):
+        return ()
+    for host in hosts:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            if not re.fullmatch(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*", host):
+                raise BadInput(where, f"{host!r} is not a host name (give it without a scheme, port or path, "
+                               "as in data.example.org)") from None
+    return hosts
 
 
 def _path(value: Any, where: str) -> Path:
@@ -75,6 +95,18 @@ DECLARED: tuple[Declared, ...] = (
              "the load is refused", _number(0.0, 1.0)),
     Declared("retry_backoff", "1.0", "seconds before the first retry of a failed download; doubles "
              "with each retry", _number(0.0, 60.0)),
+    Declared("download_deadline_seconds", "600", "seconds a list source's download may take in all, its files "
+             "and retries included; past it the download stops and is refused. Each socket operation also "
+             "times out on its own (15 s to connect, 30 s without data)", _number(0.1, 86_400.0)),
+    Declared("download_min_bytes_per_second", "1024", "slowest a download may go: once a file has been "
+             "transferring for 30 s, fewer bytes a second than this over the last 30 s ends the attempt "
+             "(retried like a network error, within the deadline); 0: no minimum",
+             _number(0, 1_000_000_000, integer=True)),
+    Declared("download_allow_redirect_hosts", "none", "hosts a download may be redirected to besides its own "
+             "(where http may become https) and those banwatch knows its publisher uses: comma-separated (in the "
+             "file, a list). A redirect to any other host is refused", _hosts),
+    Declared("store_lock_timeout_seconds", "60", "seconds a `lists load` or `lists update` waits for another "
+             "one that is writing the store before it fails", _number(0.0, 86_400.0)),
     Declared("max_list_age_days", "7", "a list older than this (by its publication date where it has one, "
              "else its load time) gives a warning in every output that relies on it", _number(0, 3650, integer=True)),
     Declared("pause_before_commit", "0", "seconds a list load waits inside its transaction: fault "
@@ -89,6 +121,10 @@ class Settings:
     keep_snapshots: int = 10
     max_drop: float = 0.10
     retry_backoff: float = 1.0
+    download_deadline_seconds: float = 600.0
+    download_min_bytes_per_second: int = 1024
+    download_allow_redirect_hosts: tuple[str, ...] = ()
+    store_lock_timeout_seconds: float = 60.0
     max_list_age_days: int = 7
     pause_before_commit: float = 0.0
     #: source id -> where to download it from instead of the publisher: a base URL
@@ -135,12 +171,19 @@ class Settings:
 
     def describe(self) -> list[dict[str, str]]:
         """Every setting with its value in this run and where the value came from."""
-        rows = [{"name": d.name, "variable": d.variable,
-                 "value": d.default if getattr(self, d.name) is None else str(getattr(self, d.name)),
+        rows = [{"name": d.name, "variable": d.variable, "value": shown(d, getattr(self, d.name)),
                  "from": self.origins.get(d.name, "default")} for d in DECLARED]
         rows += [{"name": f"sources.{source}", "variable": mirror_variable(source), "value": url,
                   "from": "settings"} for source, url in sorted(self.mirrors.items())]
         return rows
+
+
+def shown(declared: Declared, value: Any) -> str:
+    if value is None:
+        return declared.default
+    if isinstance(value, tuple):
+        return ", ".join(value) or "none"
+    return str(value)
 
 
 def mirror_variable(source: str) -> str:

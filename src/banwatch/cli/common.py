@@ -54,6 +54,7 @@ class Run:
 def context() -> Context:
     if Run.current is None:
         Run.current = Context.from_environment()
+        Run.current.notify = lambda message: err.print(message, markup=False)
     return Run.current
 
 

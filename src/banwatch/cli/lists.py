@@ -14,10 +14,10 @@ from rich.table import Table
 
 from banwatch.cli.common import EXIT_BAD_INPUT, context, err, flag, out, print_json, reports_bad_input
 from banwatch.errors import BadInput
-from banwatch.lists.fetch import TIMEOUT, Downloader, ProgressCallback
+from banwatch.lists.fetch import TIMEOUT, ProgressCallback
 from banwatch.outputs import replacing
 from banwatch.lists.sources import FORMAT_CHOICES, PUBLISHED, SOURCES, read_list
-from banwatch.services.lists import load_catalog_parties, save_list, update_source
+from banwatch.services.lists import load_catalog_parties, make_downloader, save_list, update_source
 from banwatch.store import Snapshot
 
 app = typer.Typer(help="Official sanctions and export-control lists, in a versioned local store.",
@@ -43,7 +43,7 @@ def load(
 ) -> None:
     """Read a list completely and store it as the new active snapshot of its source."""
     started = time.perf_counter()
-    store = context().store
+    store = context().writable_store()
     if list_format == "catalog":
         catalog = context().catalog
         snapshot = load_catalog_parties(store, catalog.measures, catalog.origin, force)
@@ -122,10 +122,10 @@ def update(
     unknown = [name for name in chosen if name not in PUBLISHED]
     if unknown:
         raise BadInput("SOURCE", f"unknown source {', '.join(unknown)}; one of {', '.join(PUBLISHED)}")
-    settings, store = context().settings, context().store
+    settings, store = context().settings, context().writable_store()
     failures = 0
     with httpx.Client(timeout=TIMEOUT, follow_redirects=True) as client:
-        downloader = Downloader(client, settings.downloads_dir, settings.retry_backoff)
+        downloader = make_downloader(client, settings)
         for name in chosen:
             started = time.perf_counter()
             try:

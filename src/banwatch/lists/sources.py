@@ -62,6 +62,10 @@ class ListSource:
     format: str
     files: tuple[str, ...] = ()  # names the reader expects, in the download folder
     official_urls: tuple[str, ...] = ()  # one per file; none: not downloaded (read from a file or the catalog)
+    #: other hosts the publisher's server may redirect the official URLs to (a CDN, a
+    #: storage bucket), lower case; a redirect to any other host is refused. Not for
+    #: mirrors: a mirror's redirects are allowed by the download_allow_redirect_hosts setting
+    redirect_hosts: tuple[str, ...] = ()
 
     def urls(self, mirror: str | None = None) -> list[str]:
         """Where to download the files: the official URLs, or a mirror (a base

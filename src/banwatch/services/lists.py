@@ -1,18 +1,25 @@
 """Loading a list into the store, from a file or from its publisher: read it
-completely, record its files' hashes, save it as the new active snapshot."""
+completely, record its files' hashes, save it as the new active snapshot
+(its origin: the path, or the URLs the files finally came from)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from banwatch.errors import BadInput
-from banwatch.lists.fetch import Downloader, ProgressCallback
+from banwatch.lists.fetch import Downloader, Limits, ProgressCallback
 from banwatch.lists.reading import PARSER_VERSION, file_records
 from banwatch.lists.sources import SOURCES, read_list
 from banwatch.model import Measure, ParsedList, Validators
 from banwatch.store import Snapshot, Store
+
+if TYPE_CHECKING:
+    import httpx
+
+    from banwatch.settings import Settings
 
 #: a max_drop that accepts any loss: a load the user forces
 ANY_DROP = 1.0
@@ -41,6 +48,14 @@ def last_modified(validators: Validators) -> dt.date | None:
     return max((date for date in dates if date), default=None)
 
 
+def make_downloader(client: httpx.Client, settings: Settings) -> Downloader:
+    """The Downloader the settings describe: its cache, backoff, deadline, slowest rate and redirect hosts."""
+    return Downloader(client, settings.downloads_dir, settings.retry_backoff,
+                      Limits(deadline=settings.download_deadline_seconds,
+                             min_rate=settings.download_min_bytes_per_second,
+                             redirect_hosts=settings.download_allow_redirect_hosts))
+
+
 @dataclass(frozen=True)
 class Updated:
     source: str
@@ -62,9 +77,10 @@ def update_source(store: Store, downloader: Downloader, source_id: str, mirror: 
             return Updated(source_id, current, modified=False)
         parsed = read_list(download.folder, source.format)
         parsed.published = parsed.published or last_modified(download.validators)
+        origin = ", ".join(download.final_urls)  # after redirects: where the files were read from
         if parsed.source != source_id:
-            raise BadInput(", ".join(urls), f"the files hold the {parsed.source} list, not {source_id}")
-        snapshot = save_list(store, parsed, ", ".join(urls), force)
+            raise BadInput(origin, f"the files hold the {parsed.source} list, not {source_id}")
+        snapshot = save_list(store, parsed, origin, force)
         store.remember_validators(download.validators)
         downloader.keep_as_cache(download)
         return Updated(source_id, snapshot, modified=True)

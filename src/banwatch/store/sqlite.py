@@ -9,6 +9,12 @@ API, a screening run) keeps reading while a load writes. The lists are small
 Every load is one transaction. It inserts the snapshot and its entities,
 points `active` at the new snapshot, and prunes snapshots beyond the retention
 count. Until COMMIT, readers and a crash see the previous snapshot, whole.
+
+A store opened read-only (every command that only reads) works on a
+read-only home; one that does not exist yet reads as empty. A second writer
+waits for the first (`lock_timeout`), saying so once through `on_wait`, then
+gives up with one line. Every entity read back is checked against its
+fingerprint: a row edited outside banwatch is reported, never used.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import secrets
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -55,6 +63,10 @@ CREATE TABLE IF NOT EXISTS entities (
     data        TEXT NOT NULL,  -- the ListedEntity as JSON
     PRIMARY KEY (snapshot_id, entity_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS secrets (  -- random keys, e.g. the one that signs the index cache
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS fetch_state (  -- validators of the files in the download cache
     url           TEXT PRIMARY KEY,
     etag          TEXT,
@@ -70,41 +82,74 @@ class SqliteStore:
     on first use."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path, keep_snapshots: int, max_drop: float,
-                 pause_before_commit: float):
+                 pause_before_commit: float, lock_timeout: float = 60.0,
+                 on_wait: Callable[[str], None] | None = None):
         self.db = connection
         self.path = path
         self.location = str(path)
         self.keep_snapshots = keep_snapshots
         self.max_drop = max_drop
         self.pause_before_commit = pause_before_commit  # fault injection: a test kills the process here
+        self.lock_timeout = lock_timeout
+        self.on_wait = on_wait
 
     @classmethod
     def open(cls, path: Path, *, keep_snapshots: int = 10, max_drop: float = 0.10,
-             pause_before_commit: float = 0.0) -> SqliteStore:
-        path.parent.mkdir(parents=True, exist_ok=True)
+             pause_before_commit: float = 0.0, read_only: bool = False, lock_timeout: float = 60.0,
+             on_wait: Callable[[str], None] | None = None) -> SqliteStore:
         try:
-            connection = sqlite3.connect(path, timeout=30, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA foreign_keys=ON")
-            connection.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoint, never corrupt
-            connection.executescript(SCHEMA)
-            migrate(connection)
+            connection = connect_read_only(path) if read_only else connect(path)
         except sqlite3.DatabaseError as error:
-            raise BadInput(str(path), f"not a banwatch store ({error})") from None
-        return cls(connection, path, keep_snapshots, max_drop, pause_before_commit)
+            raise store_error(path, error) from None
+        return cls(connection, path, keep_snapshots, max_drop, pause_before_commit, lock_timeout, on_wait)
 
     def close(self) -> None:
         self.db.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
+        self.begin()
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
+            self.db.execute("COMMIT")
+        except BaseException as error:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            if isinstance(error, sqlite3.DatabaseError):
+                raise store_error(self.path, error) from None
             raise
-        self.db.execute("COMMIT")
+
+    def begin(self) -> None:
+        """BEGIN IMMEDIATE, waiting up to lock_timeout for another writer to finish."""
+        deadline = time.monotonic() + self.lock_timeout
+        said = False
+        while True:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise store_error(self.path, error) from None
+            if time.monotonic() >= deadline:
+                raise BadInput(str(self.path), f"is locked by another banwatch writing it; gave up after "
+                               f"{self.lock_timeout:g} s (store_lock_timeout_seconds)")
+            if not said and self.on_wait is not None:
+                self.on_wait(f"Waiting for another banwatch writing {self.path} (up to {self.lock_timeout:g} s)")
+                said = True
+            time.sleep(0.1)
+
+    def signing_key(self) -> bytes | None:
+        """A random key kept in the store, to sign the files banwatch keeps beside
+        it (the index cache): whoever cannot write the store cannot forge them.
+        Made when the store is first opened to write; None before that."""
+        row = self.db.execute("SELECT value FROM secrets WHERE name = 'signing'").fetchone()
+        if row is not None:
+            return bytes(row[0])
+        return None
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.db.execute("PRAGMA query_only").fetchone()[0])
 
     # ------------------------------------------------------------------ writing
 
@@ -193,8 +238,13 @@ class SqliteStore:
         return [snapshot_from_row(row) for row in rows]
 
     def entities(self, snapshot_id: int) -> Iterator[ListedEntity]:
-        for (data,) in self.db.execute(
-                "SELECT data FROM entities WHERE snapshot_id = ? ORDER BY entity_id", (snapshot_id,)):
+        for entity_id, fingerprint, data in self.db.execute(
+                "SELECT entity_id, fingerprint, data FROM entities WHERE snapshot_id = ? ORDER BY entity_id",
+                (snapshot_id,)):
+            if digest(data) != fingerprint:
+                raise BadInput(f"{self.path} snapshot {snapshot_id}", f"entity {entity_id} was changed outside "
+                               "banwatch (its data no longer matches its fingerprint); it is not used: load the "
+                               "list again")
             yield ListedEntity.model_validate_json(data)
 
     def active_entities(self, sources: list[str] | None = None) -> Iterator[ListedEntity]:
@@ -224,8 +274,73 @@ class SqliteStore:
 
 def entity_row(entity: ListedEntity) -> tuple[str, str, str, str, str]:
     data = entity.model_dump_json(exclude_defaults=True)
-    fingerprint = hashlib.sha1(data.encode("utf-8"), usedforsecurity=False).hexdigest()
-    return entity.id, entity.type.value, entity.name, fingerprint, data
+    return entity.id, entity.type.value, entity.name, digest(data), data
+
+
+def digest(data: str) -> str:
+    return hashlib.sha1(data.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, timeout=5, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoint, never corrupt
+    connection.executescript(SCHEMA)
+    migrate(connection)
+    # the key exists before any reader needs it: readers open the store read-only
+    connection.execute("INSERT OR IGNORE INTO secrets (name, value) VALUES ('signing', ?)", (secrets.token_bytes(32),))
+    return connection
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """The store as it is, never written: an empty one where there is none
+    yet. A WAL database in a folder that cannot be written opens only
+    `immutable` (SQLite cannot make its shared-memory file there)."""
+    if not path.exists():
+        connection = sqlite3.connect(":memory:", isolation_level=None)
+        connection.executescript(SCHEMA)
+    else:
+        uri = path.resolve().as_uri()
+        try:
+            connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=5, isolation_level=None)
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            connection = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        check_schema(path, connection)
+    connection.execute("PRAGMA query_only=ON")
+    return connection
+
+
+def check_schema(path: Path, connection: sqlite3.Connection) -> None:
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not {"snapshots", "active", "entities"} <= tables:
+        raise BadInput(str(path), "is not a banwatch store (its tables are missing)")
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(snapshots)")}
+    if "published" not in columns:  # made by an earlier banwatch: read it as if migrated
+        raise BadInput(str(path), "was made by an earlier banwatch: load or update a list once, in a home "
+                       "banwatch can write, to bring it up to date")
+    if "secrets" not in tables:
+        connection.execute("CREATE TEMP TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+
+
+def store_error(path: Path, error: sqlite3.DatabaseError) -> BadInput:
+    """One line for what went wrong with the store file, in words a user can act on."""
+    text = str(error)
+    if "full" in text:
+        return BadInput(str(path), f"the disk is full ({text}); nothing was changed")
+    if "readonly" in text or "read-only" in text:
+        return BadInput(str(path), f"cannot be written ({text}): this needs a home banwatch can write; "
+                        "commands that only read work as they are")
+    if "unable to open" in text:
+        folder = path.parent
+        why = "is not writable" if folder.exists() and not os.access(folder, os.W_OK) else "cannot be opened"
+        return BadInput(str(path), f"cannot be opened: {folder} {why} ({text})")
+    if "locked" in text or "busy" in text:
+        return BadInput(str(path), f"is locked by another banwatch ({text})")
+    return BadInput(str(path), f"is damaged or not a banwatch store ({text}); move it away and load the lists "
+                    "again, or restore it from a backup")
 
 
 def migrate(connection: sqlite3.Connection) -> None:

@@ -56,6 +56,7 @@ def replacing(*paths: Path) -> Iterator[list[Path]]:
     error they are synced to disk and renamed over `paths`, else deleted."""
     for path in paths:
         path.parent.mkdir(parents=True, exist_ok=True)
+        remove_abandoned(path)
     temporary = [partial_path(path) for path in paths]
     try:
         yield temporary
@@ -69,6 +70,26 @@ def replacing(*paths: Path) -> Iterator[list[Path]]:
         for written in temporary:
             with contextlib.suppress(OSError):
                 written.unlink(missing_ok=True)
+
+
+def remove_abandoned(path: Path) -> None:
+    """Delete the partial files of `path` left by writers that were killed
+    (their process is gone); a running writer's own is left alone."""
+    for partial in path.parent.glob(f".{path.name}.*.partial"):
+        pid = partial.name.removeprefix(f".{path.name}.").removesuffix(".partial")
+        if pid.isdigit() and not alive(int(pid)):
+            with contextlib.suppress(OSError):
+                partial.unlink()
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def sync(path: Path) -> None:

@@ -3,6 +3,7 @@ parse flags, call the layers below and present results, with no rules of their o
 
 from __future__ import annotations
 
+import signal
 from typing import Annotated
 
 import typer
@@ -34,4 +35,11 @@ def main(
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """banwatch: restriction catalog, date-aware transaction decisions, official lists."""
+    # SIGTERM (a service manager, kill) ends a command like Ctrl-C does: through its clean-up,
+    # so that no partial report, temporary download or worker process is left behind.
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     run.call_on_close(close_context)
+
+
+def stop_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)

@@ -37,6 +37,9 @@ from banwatch.model import ListedEntity, ParsedList, Validators
 from banwatch.store import Snapshot
 from banwatch.store.diff import diff_document, snapshots_to_compare
 
+#: how long a statement waits for a lock held briefly by another connection (a checkpoint)
+BUSY_TIMEOUT_MS = 5000
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS snapshots (
     id             INTEGER PRIMARY KEY,
@@ -101,7 +104,23 @@ class SqliteStore:
             connection = connect_read_only(path) if read_only else connect(path)
         except sqlite3.DatabaseError as error:
             raise store_error(path, error) from None
-        return cls(connection, path, keep_snapshots, max_drop, pause_before_commit, lock_timeout, on_wait)
+        store = cls(connection, path, keep_snapshots, max_drop, pause_before_commit, lock_timeout, on_wait)
+        if not read_only:
+            store.prepare()
+        return store
+
+    def prepare(self) -> None:
+        """Tables, migrations and the signing key, where missing: written (and
+        waited for, when another writer holds the lock) only when needed."""
+        if self.signing_key() is not None and "published" in columns_of(self.db, "snapshots"):
+            return
+        with self.transaction() as db:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            migrate(db)
+            # the key exists before any reader needs it: readers open the store read-only
+            db.execute("INSERT OR IGNORE INTO secrets (name, value) VALUES ('signing', ?)", (secrets.token_bytes(32),))
 
     def close(self) -> None:
         self.db.close()
@@ -125,11 +144,14 @@ class SqliteStore:
         said = False
         while True:
             try:
+                self.db.execute("PRAGMA busy_timeout = 100")  # short waits here, so that progress can be said
                 self.db.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) and "busy" not in str(error):
                     raise store_error(self.path, error) from None
+            finally:
+                self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if time.monotonic() >= deadline:
                 raise BadInput(str(self.path), f"is locked by another banwatch writing it; gave up after "
                                f"{self.lock_timeout:g} s (store_lock_timeout_seconds)")
@@ -142,6 +164,8 @@ class SqliteStore:
         """A random key kept in the store, to sign the files banwatch keeps beside
         it (the index cache): whoever cannot write the store cannot forge them.
         Made when the store is first opened to write; None before that."""
+        if "secrets" not in tables_of(self.db):
+            return None
         row = self.db.execute("SELECT value FROM secrets WHERE name = 'signing'").fetchone()
         if row is not None:
             return bytes(row[0])
@@ -283,14 +307,10 @@ def digest(data: str) -> str:
 
 def connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(path, timeout=5, isolation_level=None)
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA foreign_keys=ON")
     connection.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoint, never corrupt
-    connection.executescript(SCHEMA)
-    migrate(connection)
-    # the key exists before any reader needs it: readers open the store read-only
-    connection.execute("INSERT OR IGNORE INTO secrets (name, value) VALUES ('signing', ?)", (secrets.token_bytes(32),))
     return connection
 
 
@@ -314,15 +334,11 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
 
 
 def check_schema(path: Path, connection: sqlite3.Connection) -> None:
-    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if not {"snapshots", "active", "entities"} <= tables:
+    if not {"snapshots", "active", "entities"} <= tables_of(connection):
         raise BadInput(str(path), "is not a banwatch store (its tables are missing)")
-    columns = {row[1] for row in connection.execute("PRAGMA table_info(snapshots)")}
-    if "published" not in columns:  # made by an earlier banwatch: read it as if migrated
+    if "published" not in columns_of(connection, "snapshots"):
         raise BadInput(str(path), "was made by an earlier banwatch: load or update a list once, in a home "
                        "banwatch can write, to bring it up to date")
-    if "secrets" not in tables:
-        connection.execute("CREATE TEMP TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
 
 
 def store_error(path: Path, error: sqlite3.DatabaseError) -> BadInput:
@@ -343,10 +359,18 @@ def store_error(path: Path, error: sqlite3.DatabaseError) -> BadInput:
                     "again, or restore it from a backup")
 
 
+def tables_of(connection: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} | {
+        row[0] for row in connection.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'")}
+
+
+def columns_of(connection: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+
+
 def migrate(connection: sqlite3.Connection) -> None:
     """Bring a store made by an earlier banwatch up to this schema (columns are only ever added)."""
-    columns = {row[1] for row in connection.execute("PRAGMA table_info(snapshots)")}
-    if "published" not in columns:
+    if "published" not in columns_of(connection, "snapshots"):
         connection.execute("ALTER TABLE snapshots ADD COLUMN published TEXT")
 
 

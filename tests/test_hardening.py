@@ -290,6 +290,29 @@ def tiny_filesystem(tmp_path):
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+@pytest.fixture
+def small_filesystem(tmp_path):
+    """A 600 KB tmpfs: room for the bundled SDN sample's store, not for the BIS DPL beside it."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mount)], capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()}): the full-disk case is not run")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_during_a_load_keeps_the_lists_already_stored(small_filesystem):
+    home = small_filesystem / "home"
+    assert run_banwatch("lists", "load", str(SDN_SAMPLE), home=home).returncode == 0
+    one_error_line(run_banwatch("lists", "load", str(DATA / "bis" / "dpl.txt"), home=home),
+                   "the disk is full", "nothing was changed")
+    status = json.loads(run_banwatch("lists", "status", "--json", home=home).stdout)
+    assert [(s["source"], s["entities"]) for s in status["sources"]] == [("ofac-sdn", 302)]
+    assert BANCO in run_banwatch("screen", "Banco Nacional de Cuba", "--json", home=home).stdout
+
+
 def test_a_full_disk_leaves_the_previous_decision_reports_whole(tiny_filesystem, tmp_path):
     orders = tmp_path / "orders.csv"
     with orders.open("w", encoding="utf-8") as handle:

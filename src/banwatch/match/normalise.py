@@ -22,9 +22,12 @@ from banwatch.match.characters import unmasked, visible
 def words(text: str) -> tuple[str, ...]:
     """Lower-case Latin words of `text`: invisible characters dropped, NFKC,
     look-alike letters unmasked, transliterated, punctuation dropped."""
-    folded = unicodedata.normalize("NFKC", visible(text)).casefold()
+    folded = unicodedata.normalize("NFKC", visible(text))
+    if not folded.isascii():  # look-alikes before case folding: a capital В looks like B, a small в does not
+        folded = " ".join(unmasked(part) for part in folded.split())
+    folded = folded.casefold()
     if not folded.isascii():
-        folded = " ".join(latin(unmasked(part)) for part in folded.split())
+        folded = " ".join(latin(part) for part in folded.split())
     return tuple(token for token in tokenize_name(folded) if token)
 
 

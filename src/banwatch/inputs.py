@@ -53,15 +53,20 @@ def read_text(path: Path, limit: int = LIST_FILE_LIMIT, what: str = "a list file
     """The whole file as text: strict UTF-8 (a UTF-8 BOM is dropped), no NUL
     bytes. A cp1252 file decoded as something else would silently corrupt names."""
     data = read_bytes(path, limit, what)
-    nul = data.find(b"\x00", 0, HEAD_BYTES)
+    # The whole file, not only its head: a NUL past the first 64 KB (a download
+    # padded with zeros, a disk block lost mid-file) would otherwise reach the
+    # CSV readers, which take it as part of a name. find() scans the bytes in
+    # place (memchr), so a large list is not copied for it.
+    nul = data.find(b"\x00")
     if nul >= 0:
-        line = data[:nul].count(b"\n") + 1
-        raise BadInput(f"{path} line {line}", "binary data (NUL byte): not a text file")
+        line = data.count(b"\n", 0, nul) + 1
+        raise BadInput(f"{path} line {line}", f"binary data (NUL byte at byte offset {nul:,}): not a text file")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        byte = data[error.start]
+        # error.start counts in the bytes decoded, which lack the BOM if there is one
+        line = error.object.count(b"\n", 0, error.start) + 1
+        byte = error.object[error.start]
         raise BadInput(f"{path} line {line}",
                        f"not UTF-8 text (byte 0x{byte:02x}; is it cp1252/Latin-1?)") from None
 

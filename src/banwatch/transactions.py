@@ -80,7 +80,8 @@ def parse_model_year(text: str, place: str | None) -> int | str | None:
         return None
     if word == NO_MODEL_YEAR:
         return NO_MODEL_YEAR
-    if word.isdigit() and len(word) == 4:
+    # isdecimal, not isdigit: superscripts ('²027') are digits that int() refuses
+    if word.isdecimal() and len(word) == 4:
         return int(word)
     raise BadInput(place, f"{text!r} is not a model year such as 2027, or {NO_MODEL_YEAR!r}", field="model_year")
 
@@ -93,6 +94,8 @@ def parse_transaction(fields: Mapping[str, str | None], place: str | None = None
         value = fields.get(name)
         return value.strip() or None if value is not None else None
 
+    for name in FIELDS:
+        _check_text(fields.get(name), place, name)
     for name in REQUIRED_COLUMNS:
         if not text(name):
             raise BadInput(place, "is empty", field=name)
@@ -116,6 +119,20 @@ def parse_transaction(fields: Mapping[str, str | None], place: str | None = None
         # the whole transaction: in a file the row says enough; on its own, the
         # fields of which one is missing ("subject": product, vendor, seller or buyer)
         raise BadInput(place, message, field=None if place else "subject") from None
+
+
+def _check_text(value: str | None, place: str | None, field: str) -> None:
+    """BadInput for a value that is no text: a command-line argument that was not
+    UTF-8 arrives with its bytes as lone surrogates ('\\udcff' for 0xff), and the
+    name matching, which encodes every name, would fail on it with a traceback."""
+    if not value or value.isascii():
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = ord(value[error.start])
+        byte = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+        raise BadInput(place, f"is not UTF-8 text ({byte})", field=field) from None
 
 
 @dataclass(frozen=True)

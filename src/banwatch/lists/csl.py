@@ -13,7 +13,8 @@ Mapping decisions:
   Security") and the hash as for the DPL: 16 hex of SHA-1 over the normalised
   name, addresses and start date, stable across downloads while the row is. A
   repeated id gets "-2", "-3" in file order; true duplicates are marked with
-  ``properties["duplicate_of"]``.
+  ``properties["duplicate_of"]``. A file in which half the rows or more repeat
+  an earlier row's id (the list written twice over) is refused: see UniqueIds.
 * the full list name goes to ``properties["list"]``, its code to
   ``properties["list_code"]``; the first program is the list's short name
   ("Entity List", "Military End User List", "Specially Designated
@@ -74,6 +75,8 @@ TYPES = {"individual": EntityType.person, "entity": EntityType.organization,
 #: "Entity List (EL) - Bureau of Industry and Security",
 #: "Military End User (MEU) List - Bureau of Industry and Security"
 _LIST_NAME = re.compile(r"^(?P<before>.+?)\s*\((?P<code>[A-Z][A-Z0-9-]*)\)(?P<after>.*?) - (?P<agency>.+)$")
+#: the longest source column taken for a list name (the real ones have under 100 characters)
+MAX_LIST_NAME = 300
 
 #: extra columns kept as properties, when not empty
 PROPERTY_COLUMNS = ("federal_register_notice", "standard_order", "license_requirement",
@@ -112,7 +115,8 @@ def read_csl(path: Path) -> ParsedList:
             raise BadInput(where, "a row without a name")
         if "\n" in row["name"] or "\r" in row["name"]:
             raise BadInput(where, "a name runs over a line break: a broken quote")
-        match = _LIST_NAME.match(clean(row["source"]))
+        # a list name is short; a long one is not tried (the pattern is quadratic in it)
+        match = _LIST_NAME.match(clean(row["source"])) if len(row["source"]) <= MAX_LIST_NAME else None
         if not match:
             raise BadInput(where, f"source {row['source'][:60]!r} is not a list name such as "
                                   "'Entity List (EL) - Bureau of Industry and Security'")
@@ -123,8 +127,9 @@ def read_csl(path: Path) -> ParsedList:
             base = row["entity_number"]
         else:
             base = f"{code}-{stable_hash(row['name'], row['addresses'], row['start_date'])}"
-        source_id, duplicate_of = ids.allocate(base, tuple(row.values.get(c, "") for c in COLUMNS))
+        source_id, duplicate_of = ids.allocate(base, tuple(row.values.get(c, "") for c in COLUMNS), row.line)
         parsed.entities.append(_entity(where, source_id, row, match, duplicate_of))
+    ids.check(path, WHAT)
     return parsed
 
 

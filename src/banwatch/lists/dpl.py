@@ -9,7 +9,8 @@ Mapping decisions:
 * one row is one entity, as BIS publishes it: a party at two addresses is two
   rows and two entities (each with its own order dates and citation), and the
   entity count is the row count (581 in the shared snapshot, two of them true
-  duplicates of an earlier row).
+  duplicates of an earlier row). A file in which half the rows or more repeat
+  an earlier row's id (the list written twice over) is refused: see UniqueIds.
 * a name embedding an alias ("FUYI SUN A/K/A FRANK SUN", "SIBERIAN AIRLINES
   D/B/A S7 AIRLINES") is split into the name and an alias; the name as listed
   is kept in ``properties["listed_name"]``.
@@ -58,8 +59,9 @@ def read_dpl(path: Path) -> ParsedList:
         # duplicate rows, marked with properties["duplicate_of"].
         base = stable_hash(row["Name"], row["Street_Address"], row["City"], row["State"],
                            row["Country"], row["Postal_Code"], row["Effective_Date"])
-        source_id, duplicate_of = ids.allocate(base, tuple(row[column] for column in COLUMNS))
+        source_id, duplicate_of = ids.allocate(base, tuple(row[column] for column in COLUMNS), row.line)
         parsed.entities.append(_entity(path, source_id, row, duplicate_of))
+    ids.check(path, WHAT)
     return parsed
 
 

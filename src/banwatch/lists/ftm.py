@@ -92,20 +92,22 @@ enrichment that points at no listed entity is skipped and counted in
 `FtmList.skipped`. FtM properties not mapped above go to
 `properties[<snake_case name>]`, several values joined with "; ".
 
-Validation: a line that is not JSON, not an object, has no id or schema, an
-id FtM would not accept, an unknown schema, a property the schema does not
-have, values that are not a list of strings, or a value FtM cannot parse for
-the property's type (a date '1999-13-45', a country 'xx') fails the whole file
-with BadInput("<file> line <n>", problem). Only `topics` is lenient: a topic
-newer than the installed followthemoney is kept, not refused, because topics
-do not change who is matched and a new OpenSanctions tag must not make the
-whole list unreadable. FtM's per-type maximum lengths are not enforced (FtM
-itself does not enforce them when building entities).
+Validation: a line that is not JSON (or JSON Python cannot hold: a number of
+over 4,300 digits, an escaped half of a surrogate pair), not an object, has no
+id or schema, an id FtM would not accept, an unknown schema, a property the
+schema does not have, values that are not a list of strings, or a value FtM
+cannot parse for the property's type (a date '1999-13-45', a country 'xx')
+fails the whole file with BadInput("<file> line <n>", problem). Only `topics`
+is lenient: a topic newer than the installed followthemoney is kept, not
+refused, because topics do not change who is matched and a new OpenSanctions
+tag must not make the whole list unreadable. FtM's per-type maximum lengths
+are not enforced (FtM itself does not enforce them when building entities).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -291,12 +293,32 @@ def _records(path: Path) -> list[_Record]:
             raise BadInput(where, f"not JSON: {error.msg} (column {error.colno})") from None
         except RecursionError:
             raise BadInput(where, "not an FtM entity: JSON nested too deeply") from None
+        except ValueError as error:  # a number of more than 4,300 digits, which Python refuses to convert
+            raise BadInput(where, f"not an FtM entity: {str(error).split(';')[0]}") from None
+        if _SURROGATE_ESCAPE.search(line) and not _encodable(data):
+            # "\ud800" alone is valid JSON but no character: FtM's cleaning (and
+            # anything that encodes the text) fails on it
+            raise BadInput(where, "not an FtM entity: a \\u escape of half a surrogate pair, not a character")
         schema, entity_id, props = validated(data, where)
         if entity_id in first_line:
             raise BadInput(where, f"id {entity_id!r} again (first on line {first_line[entity_id]})")
         first_line[entity_id] = number
         records.append(_Record(number, schema, entity_id, props))
     return records
+
+
+#: a JSON escape of a UTF-16 surrogate; only an unpaired one decodes to no character
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _encodable(data: Any) -> bool:
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    except RecursionError:  # nested too deep to be an FtM value: validated() refuses it, or it is not read
+        pass
+    return True
 
 
 @dataclass

@@ -217,10 +217,14 @@ _EXECUTIVE_ORDER = re.compile(
     r"(?:alt\.\s+)?Executive Order (\d{5}) (?:Directive Determination|Directive Information|information)"
     r"\s*[-:]?\s*(\S.*)", re.IGNORECASE | re.DOTALL)
 _ALIAS = re.compile(r"([afn])\.k\.a\.\s+(.+)", re.IGNORECASE | re.DOTALL)
-_ID_COUNTRY = re.compile(r"(.*?)\s*\(([^()]+)\)\s*(.*)", re.DOTALL)
-_ID_DATES = re.compile(r"\s+((?:issued|expires|Issue Date|Expire Date)\b.*)", re.IGNORECASE | re.DOTALL)
+# (?<!\s) before a leading \s* or \s+: a match never starts inside a run of
+# spaces (it would start at the run's first space), and without it every
+# position of a long run is tried against the rest of the run: a remark of
+# 100,000 spaces took minutes. The matches are the same.
+_ID_COUNTRY = re.compile(r"(.*?)(?<!\s)\s*\(([^()]+)\)\s*(.*)", re.DOTALL)
+_ID_DATES = re.compile(r"(?<!\s)\s+((?:issued|expires|Issue Date|Expire Date)\b.*)", re.IGNORECASE | re.DOTALL)
 _DIGITAL_CURRENCY = re.compile(r"-\s*([A-Z0-9]{2,6})\s+(\S.*)", re.DOTALL)
-_RANGE = re.compile(r"\s+to\s+|(?<=\d{4})\s*-\s*(?=\d{4}$)", re.IGNORECASE)
+_RANGE = re.compile(r"(?<!\s)\s+to\s+|(?<=\d{4})\s*-\s*(?=\d{4}$)", re.IGNORECASE)
 _CIRCA = re.compile(r"(?:circa|approximately|approx\.)\s+", re.IGNORECASE)
 
 #: words that end in a period of their own at the end of a company's name

@@ -234,6 +234,8 @@ def test_the_out_extension_is_followed_or_refused(loaded, tmp_path):
     one_error_line(run_banwatch("decide-file", str(orders), "--out", str(tmp_path / "orders.json"), home=loaded),
                    "--out", "not .json")
     assert orders.read_text(encoding="utf-8").startswith("type,date")  # untouched
+    one_error_line(run_banwatch("lists", "export", "--out", str(tmp_path / "entities.csv"), home=loaded),
+                   "--out", "not .csv")
     assert not (tmp_path / "names.json").exists() and not (tmp_path / "orders.json").exists()
 
 

@@ -15,7 +15,7 @@ from rich.table import Table
 from banwatch.cli.common import EXIT_BAD_INPUT, context, err, flag, out, print_json, reports_bad_input
 from banwatch.errors import BadInput
 from banwatch.lists.fetch import TIMEOUT, ProgressCallback
-from banwatch.outputs import replacing
+from banwatch.outputs import replacing, require_suffix
 from banwatch.lists.sources import FORMAT_CHOICES, PUBLISHED, SOURCES, read_list
 from banwatch.services.lists import load_catalog_parties, make_downloader, save_list, update_source
 from banwatch.store import Snapshot
@@ -170,6 +170,8 @@ def export(
         raise BadInput("--format", f"unknown export format {export_format!r}; one of: ftm")
     from banwatch.lists.ftm import write_ftm  # noqa: PLC0415 (imported on use, see ListFormat.reader)
 
+    if out_path is not None:
+        require_suffix(out_path, (".json", ".jsonl", ".ndjson"), "FollowTheMoney entities (JSON lines)")
     entities = context().store.active_entities(source)
     if out_path is None:
         count = write_ftm(entities, sys.stdout)

@@ -288,29 +288,26 @@ def test_a_killed_estate_scan_leaves_the_previous_report_whole(tmp_path):
     assert not list(tmp_path.glob(".report.csv.*.partial"))  # the next run cleans what the killed ones left
 
 
-@pytest.fixture
-def tiny_filesystem(tmp_path):
-    mount = tmp_path / "tiny"
+def tmpfs(mount: Path, size: str):
+    """A real filesystem of `size`, mounted for one test (a full disk is real only on one)."""
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True,
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], capture_output=True,
                           text=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()}): the full-disk case is not run")
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.fixture
+def tiny_filesystem(tmp_path):
+    yield from tmpfs(tmp_path / "tiny", "256k")
 
 
 @pytest.fixture
 def small_filesystem(tmp_path):
     """A 600 KB tmpfs: room for the bundled SDN sample's store, not for the BIS DPL beside it."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mount)], capture_output=True,
-                          text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()}): the full-disk case is not run")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    yield from tmpfs(tmp_path / "small", "600k")
 
 
 def test_a_full_disk_during_a_load_keeps_the_lists_already_stored(small_filesystem):
@@ -344,15 +341,11 @@ def test_a_full_disk_leaves_the_previous_decision_reports_whole(tiny_filesystem,
 
 @pytest.fixture
 def read_only_home(loaded, tmp_path):
-    mount = tmp_path / "mount"
-    mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m,mode=0700", "tmpfs", str(mount)]).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here: the read-only home case is not run")
-    home = mount / "home"
-    shutil.copytree(loaded, home)
-    subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
-    yield home
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    for mount in tmpfs(tmp_path / "mount", "64m"):
+        home = mount / "home"
+        shutil.copytree(loaded, home)
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        yield home
 
 
 def test_a_read_only_home_answers_and_refuses_only_writing(read_only_home):

@@ -160,6 +160,24 @@ def test_a_disguised_product_is_still_recognised_in_decisions(how):
     assert decision.outcome.value == "prohibited", decision.reasons
 
 
+def test_disguised_software_is_still_found_in_the_estate_scan(tmp_path):
+    """Every disguise in one inventory, each on its own host: all of them found."""
+    inventory = tmp_path / "programs.csv"
+    with inventory.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["host", "name", "publisher"])
+        for number, how in enumerate(DISGUISES.values()):
+            writer.writerow([f"host-{number:02d}", disguise("Kaspersky Endpoint Security", how),
+                             disguise("Kaspersky Lab", how)])
+    result = run_banwatch("estate", "scan", str(inventory), "--out", str(tmp_path / "report.json"),
+                          home=tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    findings = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["findings"]
+    found = {f["host"] for f in findings if f["measure_id"] == "us-icts-kaspersky-2024"}
+    assert found == {f"host-{number:02d}" for number in range(len(DISGUISES))}
+    assert all(f["reasons"] for f in findings)  # each says which pattern matched, as the SQL did
+
+
 def test_a_disguised_listed_name_meets_a_plain_query():
     """List names go through the same folding: a list that writes its entry
     with soft hyphens still matches the plain name."""

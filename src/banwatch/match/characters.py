@@ -50,3 +50,32 @@ def unmasked(word: str) -> str:
     if word.isascii() or not any("a" <= char.lower() <= "z" for char in word):
         return word
     return word.translate(LOOK_ALIKES)
+
+
+def unmasked_value(text: str) -> str:
+    """`text` as the estate scan's SQL reads it (`estate.scan.unmasked_sql`):
+    invisible characters dropped and, in a value mixing look-alikes with Latin
+    letters, the look-alikes read as Latin throughout the value."""
+    if text.isascii():
+        return text
+    text = visible(text)
+    return text.translate(LOOK_ALIKES) if any("a" <= c.lower() <= "z" for c in text) else text
+
+
+def _ranges(code_points: list[int]) -> list[tuple[int, int]]:
+    ranges: list[tuple[int, int]] = []
+    for point in sorted(code_points):
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], point)
+        else:
+            ranges.append((point, point))
+    return ranges
+
+
+#: the invisible characters as one RE2 character class, for SQL engines (the estate scan's DuckDB)
+INVISIBLE_CLASS = "[" + "".join(f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}"
+                                for a, b in _ranges(list(INVISIBLE))) + "]"
+#: the look-alikes as the two strings of an SQL translate(): each letter of the first becomes the
+#: one at its place in the second
+LOOK_ALIKES_FROM = "".join(map(chr, LOOK_ALIKES))
+LOOK_ALIKES_TO = "".join(LOOK_ALIKES.values())

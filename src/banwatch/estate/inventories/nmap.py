@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from banwatch.errors import BadInput
-from banwatch.estate.inventories import load_rows, parse_xml
+from banwatch.estate.inventories import load_rows, parse_xml, short
 from banwatch.estate.items import DEVICE
 
 
@@ -26,7 +26,7 @@ def oui_owner(mac: str) -> str | None:
 def read(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options: dict) -> str:
     root = parse_xml(path)
     if root.tag != "nmaprun":
-        raise BadInput(str(path), f"XML root {root.tag!r} is not nmap's <nmaprun>")
+        raise BadInput(str(path), f"XML root {short(root.tag)} is not nmap's <nmaprun>")
     rows = []
     for host in root.iter("host"):
         addresses = {address.get("addrtype"): address for address in host.iter("address")}

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from banwatch.errors import BadInput
 from banwatch.estate.items import select_list, sql_text
 
 
@@ -68,6 +69,10 @@ LOG_COLUMNS = ("{'name': 'VARCHAR', 'hostIdentifier': 'VARCHAR', 'action': 'VARC
 
 
 def results_log(_connection: duckdb.DuckDBPyConnection, path: Path, _table: str, _options: dict) -> str:
+    with path.open("rb") as handle:
+        if handle.read(3) == b"\xef\xbb\xbf":  # DuckDB's reader of JSON lines refuses it, with a puzzling line 2
+            raise BadInput(str(path), "starts with a UTF-8 byte order mark, which a results log (JSON lines) "
+                           "may not have; save it without (e.g. tail -c +4)")
     return f"""
         WITH events AS (
             SELECT hostIdentifier AS host, name AS query,

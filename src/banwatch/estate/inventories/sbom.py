@@ -10,12 +10,14 @@ the component's supplier, publisher, authors or copyright line, or its purl.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
+from banwatch import inputs
 from banwatch.errors import BadInput
-from banwatch.estate.inventories import check_size, load_rows, parse_json, parse_xml
+from banwatch.estate.inventories import PARSED_WHAT, load_rows, parse_json, parse_xml, short
 
 CYCLONEDX_NAMESPACE = "http://cyclonedx.org/schema/bom/"
 
@@ -28,8 +30,8 @@ def known_cyclonedx_versions() -> set[str]:
 
 def check_cyclonedx_version(path: Path, version: object) -> None:
     known = known_cyclonedx_versions()
-    if version not in known:
-        raise BadInput(str(path), f"CycloneDX spec version {version!r} is not one this reader knows "
+    if not isinstance(version, str) or version not in known:  # a list or an object is no version (and unhashable)
+        raise BadInput(str(path), f"CycloneDX spec version {short(version)} is not one this reader knows "
                        f"({', '.join(sorted(known))})")
 
 
@@ -46,7 +48,7 @@ def cyclonedx_json(connection: duckdb.DuckDBPyConnection, path: Path, table: str
             bom = Bom.from_json(document)  # type: ignore[attr-defined]
             rows = cyclonedx_rows(bom)
     except Exception as error:  # the library raises many kinds for one thing: not a valid BOM
-        raise BadInput(str(path), f"not a valid CycloneDX SBOM: {error}".splitlines()[0]) from None
+        raise BadInput(str(path), f"not a valid CycloneDX SBOM: {one_line(error)}") from None
     return load_rows(connection, table, rows)
 
 
@@ -56,7 +58,7 @@ def cyclonedx_xml(connection: duckdb.DuckDBPyConnection, path: Path, table: str,
     root = parse_xml(path)
     namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
     if not namespace.startswith(CYCLONEDX_NAMESPACE):
-        raise BadInput(str(path), f"XML root {root.tag!r} is not a CycloneDX bom")
+        raise BadInput(str(path), f"XML root {short(root.tag)} is not a CycloneDX bom")
     check_cyclonedx_version(path, namespace.removeprefix(CYCLONEDX_NAMESPACE))
     try:
         with warnings.catch_warnings():  # as above
@@ -64,7 +66,7 @@ def cyclonedx_xml(connection: duckdb.DuckDBPyConnection, path: Path, table: str,
             bom = Bom.from_xml(root)  # type: ignore[attr-defined]
             rows = cyclonedx_rows(bom)
     except Exception as error:  # as above
-        raise BadInput(str(path), f"not a valid CycloneDX SBOM: {error}".splitlines()[0]) from None
+        raise BadInput(str(path), f"not a valid CycloneDX SBOM: {one_line(error)}") from None
     return load_rows(connection, table, rows)
 
 
@@ -88,21 +90,50 @@ def cyclonedx_rows(bom) -> list[dict[str, str | None]]:
     return rows
 
 
-def spdx(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options: dict) -> str:
-    from spdx_tools.spdx.parser.error import SPDXParsingError  # noqa: PLC0415
-    from spdx_tools.spdx.parser.parse_anything import parse_file  # noqa: PLC0415
+def spdx_json(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options: dict) -> str:
+    from spdx_tools.spdx.parser.json.json_parser import remove_json_control_chars_hook  # noqa: PLC0415
+    from spdx_tools.spdx.parser.jsonlikedict.json_like_dict_parser import JsonLikeDictParser  # noqa: PLC0415
 
-    check_size(path)  # spdx-tools reads the file itself
+    # parsed here, not by spdx-tools' parse_file, which picks its parser by the file's name
+    # (an SPDX JSON saved as .txt was refused) and has no size limit
+    document = parse_json(path, object_pairs_hook=remove_json_control_chars_hook)
+    if not isinstance(document, dict):
+        raise BadInput(str(path), "an SPDX JSON document is one JSON object")
+    return spdx_table(connection, path, table, lambda: JsonLikeDictParser().parse(document))
+
+
+def spdx_tag_value(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options: dict) -> str:
+    from spdx_tools.common.spdx_licensing import spdx_licensing  # noqa: PLC0415
+    from spdx_tools.spdx.parser.tagvalue import parser as tag_value  # noqa: PLC0415
+
+    # spdx-tools 0.8's tag-value parser builds the SPDX licence index anew for every licence it
+    # reads (45 ms each: a minute for an SBOM of a thousand packages, and a file repeating one
+    # licence line costs what an attacker likes); its JSON parser shares one, this one: it too
+    tag_value.get_spdx_licensing = lambda: spdx_licensing
+    text = inputs.read_text(path, inputs.PARSED_INVENTORY_LIMIT, PARSED_WHAT)  # UTF-8, no NUL, size limit
+    return spdx_table(connection, path, table, lambda: tag_value.Parser().parse(text))
+
+
+def spdx_table(connection: duckdb.DuckDBPyConnection, path: Path, table: str, parse: Callable[[], object]) -> str:
+    from spdx_tools.spdx.parser.error import SPDXParsingError  # noqa: PLC0415
+
     try:
-        document = parse_file(str(path))
+        document = parse()
+        rows = spdx_rows(path, document)
     except SPDXParsingError as error:
         messages = error.get_messages()
-        raise BadInput(str(path), f"not a valid SPDX document: {messages[0] if messages else error}") from None
-    except Exception as error:  # spdx-tools lets the JSON or tag-value parser's own errors through
-        raise BadInput(str(path), f"not a valid SPDX document: {error}".splitlines()[0]) from None
+        raise BadInput(str(path), f"not a valid SPDX document: {one_line(messages[0] if messages else error)}") from None
+    except BadInput:
+        raise
+    except Exception as error:  # spdx-tools lets its parsers' and models' own errors through
+        raise BadInput(str(path), f"not a valid SPDX document: {one_line(error)}") from None
+    return load_rows(connection, table, rows)
+
+
+def spdx_rows(path: Path, document) -> list[dict[str, str | None]]:
     version = document.creation_info.spdx_version
     if version not in ("SPDX-2.2", "SPDX-2.3"):
-        raise BadInput(str(path), f"SPDX version {version!r} is not one this reader knows (SPDX-2.2, SPDX-2.3)")
+        raise BadInput(str(path), f"SPDX version {short(version)} is not one this reader knows (SPDX-2.2, SPDX-2.3)")
     described = described_package(document)
     # the product the SBOM describes stands as the host, named as CycloneDX names it (name and
     # version), so that the two SBOMs of one firmware give the same findings
@@ -117,7 +148,13 @@ def spdx(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options
         rows.append({"host": host, "kind": "component", "vendor": vendor_text(who), "name": package.name,
                      "version": package.version, "purl": references.get("purl"),
                      "cpe": references.get("cpe23Type") or references.get("cpe22Type")})
-    return load_rows(connection, table, rows)
+    return rows
+
+
+def one_line(error: object) -> str:
+    """An error's message as one line of a problem, cut short: libraries' messages run to many lines."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def described_package(document):

@@ -464,7 +464,8 @@ def test_a_sample_under_any_name_is_read_by_its_content(folder, measures, name, 
 #: and what may stand between two words or next to one (punctuation, spaces and marks of any script)
 WORD_PIECES = ["kaspersky", "Kaspersky", "KASPERSKY", "касперского", "Касперский", "kav", "KAV", "sdk", "SDK",
                "kav4fs", "lab", "Lab", "huawei", "HUAWEI", "zte", "hikvision", "dahua", "ivms", "iVMS", "4200",
-               "smartpss", "ezviz", "hytera", "kasparov", "kaspersky2", "ао", "лаборатория"]
+               "smartpss", "ezviz", "hytera", "kasparov", "kaspersky2", "ао", "лаборатория",
+               "K\u0430spersky", "K\u200baspersky", "Kas\u00adpersky", "\u041a\u0430\u0440"]  # look-alikes, invisibles
 SEPARATORS = [" ", "  ", "-", "_", ".", ",", "«", "»", "(", ")", "/", "\\", "\u00a0", "\u2028", "\t", "\n", "\u0301",
               "²", "٣", "ß", "İ", "ı", "\U0001f600", "'", "x", "1", "Ж", "é", ""]
 WORD_TEXT = st.lists(st.one_of(st.sampled_from(WORD_PIECES), st.sampled_from(SEPARATORS), st.text(max_size=3)),
@@ -481,7 +482,7 @@ def test_word_signatures_match_as_one_regular_expression_per_signature_did(measu
 
     from banwatch.estate.inventories import load_rows
     from banwatch.estate.items import sql_text
-    from banwatch.estate.scan import match_query
+    from banwatch.estate.scan import match_query, unmasked_sql
     from banwatch.estate.signatures import SQL_NOT_WORD_CHAR, compile_signatures, escape, pattern_words
     from banwatch.model import SignatureField, SignatureMatch
 
@@ -500,10 +501,11 @@ def test_word_signatures_match_as_one_regular_expression_per_signature_did(measu
     tests = []
     for compiled in signatures:
         column, devices = compiled.column, "=" if compiled.signature.field is SignatureField.oui_vendor else "<>"
+        lowered = f"lower({unmasked_sql(column)})"  # as the scan reads a column (look-alikes, invisibles)
         if compiled.signature.match is SignatureMatch.word:
-            test = f"regexp_matches(lower({column}), {sql_text(regex([p.lower() for p in compiled.signature.patterns]))})"
+            test = f"regexp_matches({lowered}, {sql_text(regex([p.lower() for p in compiled.signature.patterns]))})"
         else:
-            test = compiled.condition().replace(f"{column}_lower", f"lower({column})")
+            test = compiled.condition().replace(f"{column}_lower", lowered)
         tests.append(f"CASE WHEN kind {devices} 'device' AND {test} THEN {compiled.number} END")
     reference = {host: sorted(hits) for host, hits in connection.execute(
         f"SELECT host, list_filter([{', '.join(tests)}], lambda hit: hit IS NOT NULL) AS hits FROM items").fetchall()

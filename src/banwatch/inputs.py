@@ -104,6 +104,9 @@ def parse_xml(data: str | bytes, path: Path, what: str = "a list file") -> Eleme
         row, column = error.position
         message = str(error).split(":")[0]
         raise BadInput(f"{path} line {row}", f"malformed XML ({message}, column {column + 1})") from None
+    except (LookupError, ValueError, UnicodeError) as error:  # an encoding the declaration names wrongly
+        raise BadInput(str(path), f"XML in an encoding that cannot be read ({str(error).splitlines()[0][:200]})"
+                       ) from None
 
 
 def _defused(data: str | bytes, forbid_dtd: bool) -> Element:

@@ -725,12 +725,18 @@ def main() -> None:
         ("false findings", f"{len(false)}", f"{len(base_false)}", f"0: {verdict(not false)}"),
     ]
     header = ("what", "banwatch", "baseline: Python json.loads + re", "target")
-    widths = [max(len(row[i]) for row in [header, *table]) for i in range(len(header))]
     cores = len(os.sched_getaffinity(0))
     print(f"Fleet: osquery results log, {options.hosts:,} hosts (50% Windows programs, 30% Linux deb_packages, "
           f"20% macOS apps; a fifth of each host's rows in one processes snapshot), vocabulary of "
           f"{made['vocabulary']} ordinary rows with near-miss decoys, {len(expected)} planted Kaspersky items "
           f"(seed {options.seed}); {cores} cores; findings: {len(ours['found'])}.")
+    print_table(header, table, missed, false)
+
+
+
+def print_table(header: tuple[str, ...], table: list[tuple[str, ...]], missed: list, false: list) -> None:
+    """The figures as an aligned table, then the first planted items missed and false findings."""
+    widths = [max(len(row[i]) for row in [header, *table]) for i in range(len(header))]
     for row in [header, tuple("-" * w for w in widths), *table]:
         print(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
     for host, name in missed[:10]:

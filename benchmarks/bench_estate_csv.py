@@ -42,7 +42,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_estate import AS_OF, PLANTED_PROGRAMS, PROGRAMS, ROOT, python_matchers, verdict
+from bench_estate import AS_OF, PLANTED_PROGRAMS, PROGRAMS, ROOT, print_table, python_matchers, verdict
 
 BANWATCH = ROOT / ".venv" / "bin" / "banwatch"
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -227,17 +227,11 @@ def main() -> None:
         ("false findings", f"{len(false)}", f"{len(base_false)}", f"0: {verdict(not false)}"),
     ]
     header = ("what", "banwatch", "baseline: Python csv + re", "target")
-    widths = [max(len(row[i]) for row in [header, *table]) for i in range(len(header))]
     cores = len(os.sched_getaffinity(0))
     print(f"Export: CSV of installed programs, {options.rows:,} rows, {options.per_host} per host, vocabulary of "
           f"{made['vocabulary']} ordinary Windows programs with near-miss decoys, {len(expected)} planted "
           f"Kaspersky programs (seed {options.seed}); {cores} cores; findings: {len(ours['found'])}.")
-    for row in [header, tuple("-" * w for w in widths), *table]:
-        print(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-    for host, name in missed[:10]:
-        print(f"MISSED planted: {host} {name}")
-    for host, name in false[:10]:
-        print(f"FALSE finding: {host} {name}")
+    print_table(header, table, missed, false)
 
 
 if __name__ == "__main__":

@@ -581,7 +581,9 @@ def scan(fleet: Path, report: Path) -> dict:
     assert result.returncode == 0, result.stderr[-2000:]
     findings = json.loads(report.read_text(encoding="utf-8"))["findings"]
     return {"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-            "found": [(f["host"], f["name"]) for f in findings], "kinds": [f["kind"] for f in findings]}
+            # a process running from a found program's folder is part of that program's finding (issue 10)
+            "found": [(f["host"], name) for f in findings for name in [f["name"], *f.get("processes", [])]],
+            "kinds": [f["kind"] for f in findings]}
 
 
 def python_matchers() -> list[tuple[str, object]]:

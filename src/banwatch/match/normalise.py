@@ -16,6 +16,7 @@ from rigour.text import ascii_text
 from rigour.text.phonetics import metaphone
 
 from banwatch.match.characters import unmasked, visible
+from banwatch.match.khmer import is_khmer, khmer_latin
 
 
 @functools.lru_cache(maxsize=65536)
@@ -37,6 +38,8 @@ def latin(part: str) -> str:
     the whole name: ICU transliteration costs about 0.2 ms per new string, and
     the parts of names repeat far more than names do. It also makes a word
     come out the same whatever script its neighbours are written in."""
+    if is_khmer(part):  # ICU has no Khmer-Latin transform: it would give '???'
+        part = khmer_latin(part)
     return ascii_text(part)
 
 

@@ -18,7 +18,9 @@ and a name is scored only if it could still reach the threshold (`candidates`).
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,7 +29,10 @@ import numpy as np
 from rapidfuzz.distance import OSA
 from rigour.names import replace_org_types_compare
 
-from banwatch.match.normalise import is_legal_form, name_variants, phonetic, words
+from banwatch.match.config import SCORING
+from banwatch.match.name_forms import ABBREVIATIONS, annotations_removed, numeral_value, prepared, \
+    without_number_marks
+from banwatch.match.normalise import consonants, is_legal_form, name_variants, phonetic, words
 from banwatch.model import EntityType, ListedEntity, NameKind
 
 #: candidates scored per query: the best by shared-word weight. Far more than a
@@ -36,8 +41,6 @@ MAX_CANDIDATES = 250
 #: a word found in more names than this share is too common to find candidates
 #: by (legal forms, 'al', 'bin', ...); it still counts when scoring.
 COMMON_SHARE = 0.02
-#: how much a legal form (AO, LLC, GmbH) weighs against an ordinary word of the same rarity
-LEGAL_FORM_FACTOR = 0.2
 #: query words whose lookups are remembered before the memory starts afresh
 #: (a few hundred bytes each: tens of MB at most per process)
 WORDS_REMEMBERED = 100_000
@@ -56,6 +59,8 @@ class IndexedName:
     tokens: tuple[str, ...]
     sounds: tuple[str, ...]
     legal: tuple[bool, ...]  # per token: a legal form (AO, LLC, GmbH ...)
+    abjad: bool = False  # written in Arabic or Hebrew letters: vowels mostly unwritten
+    ideographs: str = ""  # its Han, kana or Hangul characters, to compare in that script
     # set once the index knows every word's rarity:
     weights: tuple[float, ...] = ()  # per token
     total: float = 1.0  # of the weights
@@ -83,15 +88,58 @@ LONG_FORMS = {"co": "company", "corp": "corporation", "inc": "incorporated", "lt
 PARTICLES = {"el": "al", "ben": "bin", "ibn": "bin", "abou": "abu", "bou": "abu"}
 
 
-def name_key(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[bool, ...]]:
+@dataclass(frozen=True, slots=True)
+class NameKey:
+    """A name as the scorer reads it."""
+
+    tokens: tuple[str, ...]
+    sounds: tuple[str, ...]
+    legal: tuple[bool, ...]
+    abjad: bool = False
+    ideographs: str = ""
+
+
+ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+IDEOGRAPHS = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+@functools.lru_cache(maxsize=65536)
+def ideographs(text: str) -> str:
+    """The Han, kana and Hangul characters of a name, Han in simplified form
+    (華為 and 华为 are one name written two ways)."""
+    found = "".join(IDEOGRAPHS.findall(text))
+    return traditional_to_simplified(found) if found else ""
+
+
+@functools.cache
+def _simplifier():
+    import icu
+
+    return icu.Transliterator.createInstance("Traditional-Simplified")
+
+
+def traditional_to_simplified(text: str) -> str:
+    return _simplifier().transliterate(text)
+
+
+def name_key(text: str, annotated: bool = False) -> NameKey:
+    """The words of a name to score, without its vessel prefix and (unless
+    `annotated`) its bracketed notes, appended port or former name; legal forms
+    of several words collapsed to one, Arabic particles as one spelling."""
+    text = prepared(text if annotated else annotations_removed(text))
     spelled = tuple(LONG_FORMS.get(word, word) for word in words(text))
     collapsed = replace_org_types_compare(" ".join(spelled))
     if collapsed != " ".join(spelled):
         shorter = words(collapsed)
         if len(shorter) < len(spelled):  # a legal form of several words became one
             spelled = shorter
-    tokens = tuple(PARTICLES.get(token, token) for token in spelled)[:LONGEST_NAME]
-    return tokens, tuple(phonetic(token) for token in tokens), tuple(is_legal_form(token) for token in tokens)
+    abjad = bool(ABJAD.search(text))
+    if abjad:  # the article is written onto the word in Arabic: 'التكريتي' -> 'al' 'tkryty'
+        spelled = tuple(part for word in spelled for part in
+                        (("al", word[2:]) if word.startswith("al") and len(word) > 4 else (word,)))
+    tokens = tuple(PARTICLES.get(token, token) for token in without_number_marks(spelled))[:LONGEST_NAME]
+    return NameKey(tokens, tuple(phonetic(token) for token in tokens), tuple(is_legal_form(token) for token in tokens),
+                   abjad, ideographs(text))
 
 
 def identifier_key(value: str) -> str:
@@ -118,8 +166,12 @@ class ScreeningIndex:
     by_trigram: dict[str, list[str]] = field(default_factory=dict)  # -> vocabulary words
     by_deletion: dict[str, list[str]] = field(default_factory=dict)  # a word less a letter -> vocabulary words
     weights: dict[str, float] = field(default_factory=dict)
+    by_consonants: dict[str, list[str]] = field(default_factory=dict)  # a consonant skeleton -> vocabulary words
+    shortened: dict[str, list[str]] = field(default_factory=dict)  # a word -> its abbreviations
+    numbers: dict[int, list[str]] = field(default_factory=dict)  # a number -> the words that write it
+    with_initials: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per name
     default_weight: float = 1.0  # of a word the lists do not have: as rare as the rarest
-    _lookups: dict[str, tuple[np.ndarray, frozenset[str]]] = field(default_factory=dict, repr=False)
+    _lookups: dict[tuple[str, bool], tuple[np.ndarray, frozenset[str]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, entities: Iterable[ListedEntity], measures_of: dict[str, list[str]] | None = None
@@ -145,13 +197,17 @@ class ScreeningIndex:
                 by_identifier[identifier].append(position)
             names = [(entity.name, NameKind.primary), *((a.name, a.kind) for a in entity.aliases)]
             unique: set[tuple[str, ...]] = set()
-            for text, kind in names:
-                tokens, sounds, legal = name_key(text)
+            # each name as written and without its annotations: a query 'Al-Qaida in Egypt' finds
+            # the listed 'Al-Qaida in Egypt (AQE)', a query 'IRGC Qods Force' the whole of it
+            for text, kind, annotated in ((t, k, a) for t, k in names for a in (True, False)):
+                key = name_key(text, annotated)
+                tokens, sounds = key.tokens, key.sounds
                 if not tokens or tokens in unique:
                     continue
                 unique.add(tokens)
                 name_id = len(index.names)
-                index.names.append(IndexedName(position, text, kind, tokens, sounds, legal))
+                index.names.append(IndexedName(position, text, kind, tokens, sounds, key.legal, key.abjad,
+                                               key.ideographs))
                 for token in set(tokens):
                     by_token[token].append(name_id)
                 for sound in set(sounds):
@@ -164,7 +220,10 @@ class ScreeningIndex:
         for position, name in enumerate(index.names):
             weights = index.scaled_weights(name.tokens, name.legal)
             index.names[position] = IndexedName(name.entity, name.text, name.kind, name.tokens, name.sounds,
-                                                name.legal, weights, sum(weights) or 1.0, max(weights))
+                                                name.legal, name.abjad, name.ideographs, weights,
+                                                sum(weights) or 1.0, max(weights))
+        index.with_initials = np.array([any(len(t) == 1 and t.isalpha() for t in name.tokens)
+                                        for name in index.names], dtype=bool)
         by_trigram: dict[str, list[str]] = defaultdict(list)
         for token in index.by_token:
             if len(token) >= 4:
@@ -177,13 +236,29 @@ class ScreeningIndex:
                 for shorter in deletions(token):
                     by_deletion[shorter].append(token)
         index.by_deletion = dict(by_deletion)
+        by_consonants: dict[str, list[str]] = defaultdict(list)
+        for token in index.by_token:
+            if token.isalpha() and len(token) >= 3:
+                by_consonants[consonants(token)].append(token)
+        index.by_consonants = dict(by_consonants)
+        shortened: dict[str, list[str]] = defaultdict(list)
+        for short, word in ABBREVIATIONS.items():
+            shortened[word].append(short)
+        index.shortened = dict(shortened)
+        numbers: dict[int, list[str]] = defaultdict(list)
+        for token in index.by_token:
+            value = numeral_value(token)
+            if value is not None:
+                numbers[value].append(token)
+        index.numbers = dict(numbers)
         return index
 
     def scaled_weights(self, tokens: tuple[str, ...], legal: tuple[bool, ...]) -> tuple[float, ...]:
         """Each word's weight in a name: its rarity, a fifth of it for a legal form
-        (recognised, never deciding)."""
-        rarity, unknown = self.weights.get, self.default_weight
-        return tuple(rarity(token, unknown) * (LEGAL_FORM_FACTOR if is_legal else 1.0)
+        (recognised, never deciding), at most `initial_weight` for an initial."""
+        rarity, unknown, config = self.weights.get, self.default_weight, SCORING
+        return tuple(min(rarity(token, unknown), config.initial_weight) if len(token) == 1 and token.isalpha()
+                     else rarity(token, unknown) * (config.legal_form_factor if is_legal else 1.0)
                      for token, is_legal in zip(tokens, legal, strict=True))
 
     def near_words(self, token: str) -> list[str]:
@@ -215,36 +290,51 @@ class ScreeningIndex:
         return [word for word, shared in counts.items()
                 if shared >= need and OSA.distance(token, word, score_cutoff=2) <= 2]
 
-    def lookups(self, token: str, sound: str) -> tuple[np.ndarray, frozenset[str]]:
+    def lookups(self, token: str, sound: str, abjad: bool = False) -> tuple[np.ndarray, frozenset[str]]:
         """The names holding `token` or a word that sounds like it and, for a
-        word at most RARE_POSTINGS names hold, a typo of it or another form of
-        the same given name, as an array of name positions; and those typos
-        and name forms.
+        word at most RARE_POSTINGS names hold, a typo of it, another form of
+        the same given name, its abbreviation or its full form, the same number
+        written otherwise, the two words it runs together, and (`abjad`: read
+        from Arabic or Hebrew letters) the words of the same consonants; as an
+        array of name positions; and those other words.
         Remembered per word: customers' names repeat, and the typo search was
         half the time of screening a name the lists do not have."""
-        known = self._lookups.get(token)
+        known = self._lookups.get((token, abjad))
         if known is not None:
             return known
-        postings = self.by_token.get(token, [])
+        by_token = self.by_token
+        postings = by_token.get(token, [])
         found: set[int] = set(postings)
         if sound:  # a sound shared by too many names is cut: it would find everyone
             found.update(self.by_sound.get(sound, ())[: int(COMMON_SHARE * len(self.names)) + 1])
         # A word few names hold may be a typo in the lists themselves ('mohmed'), or a form of a
         # name they spell otherwise ('bill' -> 'william'): its near words and name forms too. A
         # common word finds its names itself; its forms would only add candidates.
-        near: frozenset[str] = frozenset()
+        near: set[str] = set()
         if len(postings) <= RARE_POSTINGS:
-            near = frozenset(self.near_words(token)) | {w for w in name_variants(token) if w in self.by_token}
-        for word in near:
-            found.update(self.by_token[word])
-        result = np.fromiter(found, dtype=np.int32, count=len(found)), near
+            near.update(self.near_words(token))
+            near.update(w for w in name_variants(token) if w in by_token)
+            near.update(w for w in (ABBREVIATIONS.get(token), *self.shortened.get(token, ())) if w in by_token)
+            value = numeral_value(token)
+            if value is not None:
+                near.update(w for w in self.numbers.get(value, ()) if w != token)
+            if abjad:
+                near.update(w for w in self.by_consonants.get(consonants(token), ()) if w != token)
+            for word in near:
+                found.update(by_token[word])
+            for cut in range(2, len(token) - 1):  # 'siemensag': the names holding 'siemens' and 'ag'
+                head, tail = by_token.get(token[:cut]), by_token.get(token[cut:])
+                if head and tail:
+                    found.update(set(head).intersection(tail))
+                    near.update((token[:cut], token[cut:]))
+        result = np.fromiter(found, dtype=np.int32, count=len(found)), frozenset(near)
         if len(self._lookups) > WORDS_REMEMBERED:
             self._lookups.clear()
-        self._lookups[token] = result
+        self._lookups[(token, abjad)] = result
         return result
 
     def candidates(self, tokens: tuple[str, ...], sounds: tuple[str, ...], weights: list[float],
-                   least_score: float = 0.0, query_share: float = 1.0) -> list[int]:
+                   least_score: float = 0.0, query_share: float = 1.0, abjad: bool = False) -> list[int]:
         """Names sharing a word, a sound or a near word with the query, the most
         promising first: by the query weight they share, a word met only by
         its sound or as a typo counting 0.9 (the same word first).
@@ -253,13 +343,19 @@ class ScreeningIndex:
         it could not bring its name score (`query_share` of the query's weight
         matched plus the rest of the listed name's) up to `least_score`:
         - on the query side, the weight of the query words that reached it,
-          plus the common words, which find no names but may match when scored;
+          plus the common words and the initials, which find no names but may
+          match when scored; and for a listed name with initials, every query
+          word (any of them may turn out to be the given name an initial stands for);
         - on the listed side, a query word the name holds as such weighs what
-          it weighs in the query; one that reached it by sound or as a typo
-          counts as the name's heaviest word, since which listed word it will
-          meet is not known yet.
-        Nine in ten names a random customer name reaches share only a first
-        name and are dropped here, before any word is compared.
+          it weighs in the query; one that reached it by sound or as a typo,
+          and a common word or an initial, counts as the name's heaviest word,
+          since which listed word it will meet is not known yet; the name's own
+          initials count in full.
+        Two neighbouring query words also look up the word they make together
+        ('good will' -> 'goodwill'). Nine in ten names a random customer name
+        reaches share only a first name and are dropped here, before any word
+        is compared. tests/test_pruning.py checks the bound against scoring
+        every name.
 
         The query side is summed over an array of all names (numpy), not in a
         Python loop per posting: a common sound reaches hundreds of names."""
@@ -268,11 +364,16 @@ class ScreeningIndex:
         always, always_words = 0.0, 0
         for token, sound, weight in zip(tokens, sounds, weights, strict=True):
             postings = self.by_token.get(token)
-            if postings is not None and len(postings) > common:
+            if (postings is not None and len(postings) > common) or (len(token) == 1 and token.isalpha()):
                 always += weight
                 always_words += 1
             else:
-                reached.append((token, sound, weight, *self.lookups(token, sound)))
+                reached.append((token, sound, weight, *self.lookups(token, sound, abjad)))
+        for i in range(len(tokens) - 1):  # two words written apart that the lists write as one
+            together = tokens[i] + tokens[i + 1]
+            if together in self.by_token:
+                reached.append((together, "", weights[i] + weights[i + 1],
+                                np.array(self.by_token[together], dtype=np.int32), frozenset((together,))))
         if not reached and always:  # only common words ("Bank of China"): use them after all
             reached = [(token, "", weight, np.array(self.by_token.get(token, []), dtype=np.int32), frozenset())
                        for token, weight in zip(tokens, weights, strict=True)]
@@ -283,7 +384,7 @@ class ScreeningIndex:
         total = sum(weights) or 1.0
         # the query weight a name must reach even if its listed side matched wholly
         need = (least_score - (1 - query_share)) * total / query_share - always
-        ids = np.flatnonzero(reach >= need if need > 0 else reach > 0)
+        ids = np.flatnonzero(((reach >= need) | self.with_initials) & (reach > 0) if need > 0 else reach > 0)
         kept: list[tuple[float, int]] = []
         for name_id, query_reach in zip(ids.tolist(), reach[ids].tolist(), strict=True):
             name = self.names[name_id]
@@ -293,9 +394,13 @@ class ScreeningIndex:
                 if token in name.tokens:
                     listed_reach += weight
                 elif (sound and sound in name.sounds) or not near.isdisjoint(name.tokens):
-                    listed_reach += name.peak
+                    listed_reach += name.peak * (2 if len(near) > 1 else 1)
                     likely -= 0.1 * weight
-            best = (query_share * (query_reach + always) / total
+            query_side = query_reach + always
+            if self.with_initials[name_id]:
+                query_side = total
+                listed_reach += sum(w for t, w in zip(name.tokens, name.weights, strict=True) if len(t) == 1)
+            best = (query_share * min(query_side / total, 1.0)
                     + (1 - query_share) * min(listed_reach / name.total, 1.0))
             if best >= least_score:
                 kept.append((-likely, name_id))

@@ -8,6 +8,7 @@ library, ICU underneath), so "АО «Лаборатория Касперског
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from pathlib import Path
 
@@ -30,6 +31,17 @@ def words(text: str) -> tuple[str, ...]:
     if not folded.isascii():
         folded = " ".join(latin(part) for part in folded.split())
     return tuple(token for token in tokenize_name(folded) if token)
+
+
+def written_forms(text: str) -> dict[str, str]:
+    """Each Latin word of a name written in another script -> the word as written:
+    'صدام حسين' -> {'sdam': 'صدام', 'hsyn': 'حسين'}, for explanations."""
+    forms: dict[str, str] = {}
+    for part in unicodedata.normalize("NFKC", visible(text)).split():
+        if not part.isascii():
+            for token in tokenize_name(latin(unmasked(part).casefold())):
+                forms.setdefault(token, part)
+    return forms
 
 
 @functools.lru_cache(maxsize=65536)
@@ -126,3 +138,11 @@ def name_variants(word: str) -> frozenset[str]:
             if other != word and (nickname or min(len(word), len(other)) >= SHORTEST_VARIANT):
                 found.add(other)
     return frozenset(found)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def consonants(word: str) -> str:
+    """A word's consonant skeleton, as an abjad writes it: 'hussein' and 'hsyn' -> 'hsn'."""
+    word = re.sub(r"(?<=[kstdgz])h", "", word).replace("q", "k").replace("c", "k")
+    word = re.sub(r"[aeiouyw']", "", word)
+    return re.sub(r"(.)\1+", r"\1", word)

@@ -118,8 +118,9 @@ def evaluate(rows: list[dict], results: list[Result], threshold: float,
 
 def candidate_names(index, query: str) -> list[int]:
     """Every name the index proposes for the query (no threshold-based pruning)."""
-    tokens, sounds, legal = name_key(query)
-    return index.candidates(tokens, sounds, list(index.scaled_weights(tokens, legal)), 0.0)
+    key = name_key(query)
+    return index.candidates(key.tokens, key.sounds, list(index.scaled_weights(key.tokens, key.legal)), 0.0,
+                            abjad=key.abjad)
 
 
 def query_type(row: dict) -> EntityType | None:

@@ -83,7 +83,7 @@ def test_an_ofac_designee_in_full(by_id):
     assert person.remarks.startswith("OFAC Russia-related designations of twelve Kaspersky Lab executives"
                                      " and senior leaders — OFAC designations of 2024-06-21 under E.O. 14024")
     assert person.remarks.endswith("\nChief Operating Officer and member of the board of directors (press release).")
-    assert person.properties == {"measure_id": OFAC}
+    assert person.properties == {"measure_id": OFAC, "party_id": f"catalog:{OFAC}/tikhonov-andrei-gennadyevich"}
 
 
 def test_the_unconfirmed_designee_carries_the_warning(by_id):

@@ -83,9 +83,9 @@ def test_initials_and_name_forms_count_only_for_people():
     ("Hamza ibn Laden", ("hamza", "bin", "laden"), (False, False, False)),  # ibn -> bin
 ])
 def test_a_name_becomes_latin_words_with_legal_forms_spelled_one_way(text, tokens, legal):
-    key_tokens, sounds, key_legal = name_key(text)
-    assert (key_tokens, key_legal) == (tokens, legal)
-    assert sounds == tuple(phonetic(token) for token in tokens)
+    key = name_key(text)
+    assert (key.tokens, key.legal) == (tokens, legal)
+    assert key.sounds == tuple(phonetic(token) for token in tokens)
 
 
 def test_words_fold_case_width_and_punctuation():
@@ -126,9 +126,10 @@ def test_rare_words_weigh_more_and_legal_forms_a_fifth(index):
 
 
 def candidates(index: ScreeningIndex, query: str, threshold: float = DEFAULT_THRESHOLD) -> list[str]:
-    tokens, sounds, legal = name_key(query)
-    weights = list(index.scaled_weights(tokens, legal))
-    return [index.names[name_id].text for name_id in index.candidates(tokens, sounds, weights, threshold - 0.08, 0.6)]
+    key = name_key(query)
+    weights = list(index.scaled_weights(key.tokens, key.legal))
+    return [index.names[name_id].text
+            for name_id in index.candidates(key.tokens, key.sounds, weights, threshold - 0.08, 0.6)]
 
 
 @pytest.mark.parametrize(("query", "reached"), [
@@ -155,8 +156,8 @@ def test_a_dropped_middle_name_costs_less_than_an_extra_word(index):
     listed = next(name for name in index.names if name.text == "TIKHONOV, Andrei Gennadyevich")
 
     def score(query: str) -> float:
-        tokens, sounds, legal = name_key(query)
-        return compare(tokens, sounds, list(index.scaled_weights(tokens, legal)), listed, True)[0]
+        key = name_key(query)
+        return compare(key, list(index.scaled_weights(key.tokens, key.legal)), listed, True)[0]
 
     assert score("Andrei Gennadyevich Tikhonov") == 1.0  # word order does not count
     dropped, extra = score("Andrei Tikhonov"), score("Andrei Gennadyevich Tikhonov Petrovsky")

@@ -40,7 +40,7 @@ def top(screener: Screener, name: str, **fields) -> tuple[str | None, float]:
     ("DOKU UMAROV", "un:QDi.290"),                                  # dropped patronymic (also SDN 12110)
     ("Doku Khamatovich Umarov", "un:QDi.290"),                      # reordered
     ("Doku Khamatovich Umarow", "un:QDi.290"),                      # one typo
-    ("华为技术有限公司", "catalog:us-fcc-covered-list/huawei-technologies-company"),  # Chinese legal name
+    ("华为技术有限公司", "catalog:us-far-52-204-24-25-26/huawei-technologies-company"),  # Chinese legal name
     ("ALI, Abid", "ofac-sdn:30165"),  # two common words: hundreds of names sound alike, the exact one ranks first
     ("CHANG, Cihn Sung", "ofac-sdn:11278"),  # a swap in a short word ('cihn'/'chin'): found by deletion neighbours
     ("VASILCHENKO, Geb Igorevich", "ofac-sdn:23953"),  # a letter dropped from a 4-letter name ('geb'/'gleb')

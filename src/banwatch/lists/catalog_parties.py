@@ -20,7 +20,11 @@ Mapping decisions:
 * programs ``[measure id]``; remarks: "<measure title> — <citation>", then the
   party's note on a new line when it has one, and why its coverage is uncertain
   ("Uncertain: ...") when it is (e.g. a designation apparently removed since);
-  properties ``{"measure_id": ...}``.
+  properties ``{"measure_id": ..., "party_id": ...}``.
+* party_id: the id of the party's entity in the first measure (catalog order)
+  that names it, the same on every entity of that party (`same_party`). A
+  party named in several measures is screened once under that id, with the
+  names, identifiers and measures of all its entities (`Screener.from_entities`).
 * listed_on: the party's own ``listed`` date, else the effective date of the
   first phase that concerns the party (its first ``phases`` entry, or the
   measure's first phase when it names none).
@@ -131,9 +135,59 @@ def party_entity(measure: Measure, party: Party, party_slug: str) -> ListedEntit
     )
 
 
+def _details(entity: ListedEntity) -> dict[str, set[str]]:
+    """What tells two parties of one name apart: their countries, birth years and
+    identifiers (by type, normalised to letters and digits, upper case)."""
+    details: dict[str, set[str]] = {"countries": set(entity.countries) | set(entity.nationalities),
+                                    "birth years": {date[:4] for date in entity.birth_dates}}
+    for identifier in entity.identifiers:
+        value = "".join(char for char in identifier.value.upper() if char.isalnum())
+        details.setdefault(f"identifier {identifier.type.lower()}", set()).add(value)
+    return details
+
+
+def same_party(one: tuple[Measure, Party, ListedEntity], other: tuple[Measure, Party, ListedEntity]) -> bool:
+    """Whether two catalog parties are one party named by two measures.
+
+    The rule, strict because a wrong merge would hide that two parties are
+    listed (a wrong split only shows one party twice, as before):
+    * they belong to different measures: two parties of one measure are two
+      parties (the measure lists them apart, even under one name);
+    * they are the same kind (person, organization);
+    * the name of one, as a slug, is the name or an alias of the other (FAR
+      52.204-23 names "Kaspersky Lab" with the alias "AO Kaspersky Lab", the
+      ICTS rule "AO Kaspersky Lab"). Brands do not count: a parent and its
+      subsidiaries trade under one brand ("Kaspersky": AO Kaspersky Lab and
+      Kaspersky Lab, Inc.);
+    * nothing that identifies them disagrees: where both give countries, birth
+      dates, or identifiers of one type (passport, OFAC entity number, website),
+      they share one. The ICTS rule gives Kaspersky Lab, Inc. (US) the alias
+      "Kaspersky Lab", the FAR's name of the Russian parent (RU): two parties.
+      A detail only one of them gives (a website one measure does not print)
+      does not part them.
+    """
+    (measure, party, entity), (other_measure, other_party, other_entity) = one, other
+    if measure.id == other_measure.id:
+        return False
+    names = {slug(party.name)} | {slug(alias.name) for alias in party.aliases}
+    other_names = {slug(other_party.name)} | {slug(alias.name) for alias in other_party.aliases}
+    if slug(party.name) not in other_names and slug(other_party.name) not in names:
+        return False
+    return _agree(entity, other_entity)
+
+
+def _agree(entity: ListedEntity, other: ListedEntity) -> bool:
+    """Same kind, and no country, birth year or identifier type that both give without sharing a value."""
+    if entity.type is not other.type:
+        return False
+    details = _details(entity)
+    return all(not details.get(kind) or not values or details[kind] & values
+               for kind, values in _details(other).items())
+
+
 def catalog_entities(measures: Iterable[Measure]) -> ParsedList:
     """Every party of every measure as a ListedEntity."""
-    entities: list[ListedEntity] = []
+    named: list[tuple[Measure, Party, ListedEntity]] = []
     for measure in measures:
         taken: set[str] = set()
         for party in measure.parties:
@@ -143,5 +197,20 @@ def catalog_entities(measures: Iterable[Measure]) -> ParsedList:
                 number += 1
                 candidate = f"{base}-{number}"
             taken.add(candidate)
-            entities.append(party_entity(measure, party, candidate))
+            named.append((measure, party, party_entity(measure, party, candidate)))
+    # One party, one party_id: in catalog order, a party joins the first party
+    # seen that it is the same as and that no other party of the group (nor its
+    # own measure) tells apart, so that a chain of near names cannot merge two
+    # parties that differ.
+    groups: list[list[tuple[Measure, Party, ListedEntity]]] = []
+    for item in named:
+        group = next((group for group in groups if any(same_party(item, member) for member in group)
+                      and all(member[0].id != item[0].id and _agree(item[2], member[2]) for member in group)),
+                     None)
+        if group is None:
+            groups.append(group := [])
+        group.append(item)
+    party_of = {entity.id: group[0][2].id for group in groups for _, _, entity in group}
+    entities = [entity.model_copy(update={"properties": {**entity.properties, "party_id": party_of[entity.id]}})
+                for _, _, entity in named]
     return ParsedList(source=SOURCE, format=FORMAT, files=[], entities=entities)

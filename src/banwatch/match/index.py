@@ -218,7 +218,7 @@ class ScreeningIndex:
         index.weights = {token: math.log(1 + total / len(postings)) for token, postings in by_token.items()}
         index.default_weight = math.log(1 + total)
         for position, name in enumerate(index.names):
-            weights = index.scaled_weights(name.tokens, name.legal)
+            weights = index.scaled_weights(name.tokens, name.legal, query=False)
             index.names[position] = IndexedName(name.entity, name.text, name.kind, name.tokens, name.sounds,
                                                 name.legal, name.abjad, name.ideographs, weights,
                                                 sum(weights) or 1.0, max(weights))
@@ -253,11 +253,15 @@ class ScreeningIndex:
         index.numbers = dict(numbers)
         return index
 
-    def scaled_weights(self, tokens: tuple[str, ...], legal: tuple[bool, ...]) -> tuple[float, ...]:
+    def scaled_weights(self, tokens: tuple[str, ...], legal: tuple[bool, ...], query: bool = True
+                       ) -> tuple[float, ...]:
         """Each word's weight in a name: its rarity, a fifth of it for a legal form
-        (recognised, never deciding), at most `initial_weight` for an initial."""
+        (recognised, never deciding); in a query, at most `initial_weight` for an
+        initial ('A. Khamenei' is mostly 'Khamenei'). A listed name's initial keeps
+        its rarity: a name the list gives with an initial is that much more precise."""
         rarity, unknown, config = self.weights.get, self.default_weight, SCORING
-        return tuple(min(rarity(token, unknown), config.initial_weight) if len(token) == 1 and token.isalpha()
+        return tuple(min(rarity(token, unknown), config.initial_weight) if query and len(token) == 1
+                     and token.isalpha()
                      else rarity(token, unknown) * (config.legal_form_factor if is_legal else 1.0)
                      for token, is_legal in zip(tokens, legal, strict=True))
 
@@ -364,20 +368,29 @@ class ScreeningIndex:
         always, always_words = 0.0, 0
         for token, sound, weight in zip(tokens, sounds, weights, strict=True):
             postings = self.by_token.get(token)
-            if (postings is not None and len(postings) > common) or (len(token) == 1 and token.isalpha()):
+            # common words, initials and legal forms ('co' meets 'company') may match words they did not reach
+            if (postings is not None and len(postings) > common) or (len(token) == 1 and token.isalpha()) \
+                    or is_legal_form(token):
                 always += weight
                 always_words += 1
             else:
                 reached.append((token, sound, weight, *self.lookups(token, sound, abjad)))
+                if sound and len(self.by_sound.get(sound, ())) > common:
+                    # the lookup keeps only some of the names of a common sound ('MHMT'):
+                    # for the others the word counts as a common word would
+                    always += weight
+                    always_words += 1
         for i in range(len(tokens) - 1):  # two words written apart that the lists write as one
             together = tokens[i] + tokens[i + 1]
             if together in self.by_token:
                 reached.append((together, "", weights[i] + weights[i + 1],
                                 np.array(self.by_token[together], dtype=np.int32), frozenset((together,))))
         if not reached and always:  # only common words ("Bank of China"): use them after all
+            initial = [len(token) == 1 and token.isalpha() for token in tokens]
             reached = [(token, "", weight, np.array(self.by_token.get(token, []), dtype=np.int32), frozenset())
-                       for token, weight in zip(tokens, weights, strict=True)]
-            always, always_words = 0.0, 0
+                       for token, weight, is_initial in zip(tokens, weights, initial, strict=True) if not is_initial]
+            always = sum(weight for weight, is_initial in zip(weights, initial, strict=True) if is_initial)
+            always_words = sum(initial)
         reach = np.zeros(len(self.names))
         for _token, _sound, weight, ids, _near in reached:
             reach[ids] += weight

@@ -26,7 +26,8 @@ ANNOTATION = re.compile(
     re.IGNORECASE)
 VESSEL_PREFIXES = [p for p in obj_name_prefixes_list() if p.upper().startswith("M")]
 VESSEL_PREFIX = re.compile(r"^\W*(?:(?:%s)\.?\s+)+" % "|".join(re.escape(p) for p in VESSEL_PREFIXES), re.IGNORECASE)
-CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+#: a capital after two small letters: "RamiMakhlouf", "SiemensAG"; not "McDonald", nor a typo's "TaARYOV"
+CAMEL = re.compile(r"(?<=[a-z]{2})(?=[A-Z])")
 
 #: Abbreviations of ordinary words in company names, written out. Our own table:
 #: rigour and FollowTheMoney keep tables of legal forms (handled by rigour's

@@ -139,17 +139,19 @@ def word_similarity(query: str, query_sound: str, listed: str, listed_sound: str
     similarity = JaroWinkler.similarity(query, listed)
     if query_sound and query_sound == listed_sound and similarity >= config.sound_floor:
         return max(config.sound_similarity, similarity - config.typo_penalty), "sounds alike"
-    # Jaro-Winkler typos need five letters on both sides; shorter words go by edit count below.
-    if similarity >= config.typo_floor and min(len(query), len(listed)) >= config.min_typo_length:
-        return similarity - config.typo_penalty, "typo"
-    # Jaro-Winkler misses a typo near the start of a short word ('bhmad', 'zafir'): count edits
-    # (a swap is one), one in a word of 4+ letters, two in a word of 8+.
+    # A typo is at most one edit (a swap is one) in a word of 4+ letters, two in a word of 8+:
+    # the near words the index looks up (`ScreeningIndex.near_words`), so that pruning never
+    # drops a name a typo would have matched. Jaro-Winkler grades it where both words have
+    # five letters; it misses a typo near the start of a short word ('bhmad', 'zafir').
     shortest = min(len(query), len(listed))
     limit = 2 if shortest >= 8 else 1 if shortest >= 4 else 0
-    if limit and query.isalpha() and listed.isalpha():
+    if limit and (query.isalpha() and listed.isalpha() or similarity >= config.typo_floor):
         edits = OSA.distance(query, listed, score_cutoff=limit)
         if edits <= limit:
-            return config.edit_similarity - 0.05 * (edits - 1), "typo"
+            if similarity >= config.typo_floor and shortest >= config.min_typo_length:
+                return similarity - config.typo_penalty, "typo"
+            if query.isalpha() and listed.isalpha():
+                return config.edit_similarity - 0.05 * (edits - 1), "typo"
     if person and listed in name_variants(query):
         return config.name_variant_similarity, "same name"
     return 0.0, ""

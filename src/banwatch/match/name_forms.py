@@ -43,7 +43,7 @@ ABBREVIATIONS = {
     "org": "organization", "ctr": "center", "inst": "institute", "univ": "university", "equip": "equipment",
     "agcy": "agency", "ents": "enterprises", "ent": "enterprise", "elec": "electronics", "constr": "construction",
     "distr": "distribution", "dist": "distribution", "labs": "laboratories", "sys": "systems", "marit": "maritime",
-    "transp": "transport", "ins": "insurance", "petro": "petroleum", "pharma": "pharmaceutical",
+    "transp": "transport", "ins": "insurance",  # not 'petro': also a given name and a brand's head "pharma": "pharmaceutical",
     "pharm": "pharmaceutical", "natl.": "national", "manuf": "manufacturing", "mkt": "market", "mktg": "marketing",
     "bldg": "building", "contr": "contractors", "fin": "financial", "admin": "administration", "ctre": "centre",
 }

@@ -144,5 +144,7 @@ def name_variants(word: str) -> frozenset[str]:
 def consonants(word: str) -> str:
     """A word's consonant skeleton, as an abjad writes it: 'hussein' and 'hsyn' -> 'hsn'."""
     word = re.sub(r"(?<=[kstdgz])h", "", word).replace("q", "k").replace("c", "k")
-    word = re.sub(r"[aeiouyw']", "", word)
+    # a word's first vowel is written (alif): 'ahsan' is not 'hsn'
+    head = "a" if word[:1] in "aeiou" else ""
+    word = head + re.sub(r"[aeiouyw']", "", word)
     return re.sub(r"(.)\1+", r"\1", word)

@@ -102,6 +102,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_labelled_set import key, key_words, load_entities, to_cyrillic  # noqa: E402
+from make_pinyin import common_han_characters  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "data" / "hard-pairs.csv"
@@ -306,6 +307,14 @@ def sibling_negative(pairs: Pairs, lists: Lists, entity, source_name: str, query
         pairs.add(query, other.name, entity.type.value, 0, origin_of(entity, other, rule=f"{rule}, sibling"))
 
 
+def match_else_sibling(pairs: Pairs, lists: Lists, entity, source_name: str, query: str, rng, rule: str) -> None:
+    """The rewrite against its own name while the category wants matches, then against a sibling."""
+    if not pairs.full(1):
+        pairs.add(query, source_name, entity.type.value, 1, origin_of(entity, rule=rule))
+    else:
+        sibling_negative(pairs, lists, entity, source_name, query, rng, rule)
+
+
 # --------------------------------------------------------------------------- persons' names
 
 
@@ -407,10 +416,7 @@ def punctuation(lists: Lists, rng: random.Random) -> Pairs:
             query = rewrite_punctuation(name, rng)
             if query is None:
                 continue
-            if not pairs.full(1):
-                pairs.add(query, name, entity.type.value, 1, origin_of(entity, rule="punctuation"))
-            else:
-                sibling_negative(pairs, lists, entity, name, query, rng, "punctuation")
+            match_else_sibling(pairs, lists, entity, name, query, rng, "punctuation")
             break
     return pairs
 
@@ -447,10 +453,7 @@ def joined_split(lists: Lists, rng: random.Random) -> Pairs:
                     query = " ".join([*tokens[:i], tokens[i] + tokens[i + 1], *tokens[i + 2:]])
         if query is None:
             continue
-        if not pairs.full(1):
-            pairs.add(query, name, entity.type.value, 1, origin_of(entity, rule="joined or split"))
-        else:
-            sibling_negative(pairs, lists, entity, name, query, rng, "joined or split")
+        match_else_sibling(pairs, lists, entity, name, query, rng, "joined or split")
     return pairs
 
 
@@ -471,10 +474,7 @@ def abbreviation(lists: Lists, rng: random.Random) -> Pairs:
             short = rng.choice(ABBREVIATIONS[bare])
             words[i] = words[i].upper().replace(bare, short + rng.choice(("", ".")), 1)
         query = " ".join(words)
-        if not pairs.full(1):
-            pairs.add(query, name, "organization", 1, origin_of(entity, rule="abbreviated words"))
-        else:
-            sibling_negative(pairs, lists, entity, name, query, rng, "abbreviated words")
+        match_else_sibling(pairs, lists, entity, name, query, rng, "abbreviated words")
     return pairs
 
 
@@ -551,10 +551,7 @@ def translit_cyrillic(lists: Lists, rng: random.Random) -> Pairs:
             rule = "another romanisation"
         if not query:
             continue
-        if not pairs.full(1):
-            pairs.add(query, entity.name, "person", 1, origin_of(entity, rule=rule))
-        else:
-            sibling_negative(pairs, lists, entity, entity.name, query, rng, rule)
+        match_else_sibling(pairs, lists, entity, entity.name, query, rng, rule)
     return pairs
 
 
@@ -799,13 +796,8 @@ def homophone_characters() -> dict[str, list[str]]:
 
     han = icu.Transliterator.createInstance("Han-Latin; Latin-ASCII")
     by_reading: dict[str, list[str]] = defaultdict(list)
-    for high in range(0xB0, 0xD8):
-        for low in range(0xA1, 0xFF):
-            try:
-                char = bytes((high, low)).decode("gb2312")
-            except UnicodeDecodeError:
-                continue
-            by_reading[han.transliterate(char).strip().lower()].append(char)
+    for char in common_han_characters():
+        by_reading[han.transliterate(char).strip().lower()].append(char)
     return by_reading
 
 
@@ -891,14 +883,12 @@ def split(rows: list[dict]) -> None:
 
 
 def main() -> int:
-    rng = random.Random(SEED)
     lists = Lists(load_entities())
     rows: list[dict] = []
     for rule in RULES:
         made = rule(lists, random.Random(f"{SEED}-{rule.__name__}"))
         rows.extend(made.rows)
         print(f"{made.category:20} {made.count(1):4} matches {made.count(0):4} non-matches", file=sys.stderr)
-    del rng
     if HAND.exists():
         with HAND.open(encoding="utf-8", newline="") as handle:
             hand = list(csv.DictReader(handle))

@@ -18,9 +18,7 @@ and a name is scored only if it could still reach the threshold (`candidates`).
 
 from __future__ import annotations
 
-import functools
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,9 +28,23 @@ from rapidfuzz.distance import OSA
 from rigour.names import replace_org_types_compare
 
 from banwatch.match.config import SCORING
-from banwatch.match.name_forms import ABBREVIATIONS, annotations_removed, numeral_value, prepared, \
-    without_number_marks
-from banwatch.match.normalise import consonants, is_legal_form, name_variants, phonetic, words
+from banwatch.match.name_forms import (
+    ABBREVIATIONS,
+    SHORT_FORMS,
+    annotations_removed,
+    numeral_value,
+    prepared,
+    without_number_marks,
+)
+from banwatch.match.normalise import (
+    ABJAD,
+    consonants,
+    ideographs,
+    is_legal_form,
+    name_variants,
+    phonetic,
+    words,
+)
 from banwatch.model import EntityType, ListedEntity, NameKind
 
 #: candidates scored per query: the best by shared-word weight. Far more than a
@@ -99,29 +111,6 @@ class NameKey:
     ideographs: str = ""
 
 
-ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-IDEOGRAPHS = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-
-
-@functools.lru_cache(maxsize=65536)
-def ideographs(text: str) -> str:
-    """The Han, kana and Hangul characters of a name, Han in simplified form
-    (華為 and 华为 are one name written two ways)."""
-    found = "".join(IDEOGRAPHS.findall(text))
-    return traditional_to_simplified(found) if found else ""
-
-
-@functools.cache
-def _simplifier():
-    import icu
-
-    return icu.Transliterator.createInstance("Traditional-Simplified")
-
-
-def traditional_to_simplified(text: str) -> str:
-    return _simplifier().transliterate(text)
-
-
 def name_key(text: str, annotated: bool = False) -> NameKey:
     """The words of a name to score, without its vessel prefix and (unless
     `annotated`) its bracketed notes, appended port or former name; legal forms
@@ -167,7 +156,6 @@ class ScreeningIndex:
     by_deletion: dict[str, list[str]] = field(default_factory=dict)  # a word less a letter -> vocabulary words
     weights: dict[str, float] = field(default_factory=dict)
     by_consonants: dict[str, list[str]] = field(default_factory=dict)  # a consonant skeleton -> vocabulary words
-    shortened: dict[str, list[str]] = field(default_factory=dict)  # a word -> its abbreviations
     numbers: dict[int, list[str]] = field(default_factory=dict)  # a number -> the words that write it
     with_initials: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per name
     default_weight: float = 1.0  # of a word the lists do not have: as rare as the rarest
@@ -237,20 +225,14 @@ class ScreeningIndex:
                     by_deletion[shorter].append(token)
         index.by_deletion = dict(by_deletion)
         by_consonants: dict[str, list[str]] = defaultdict(list)
+        numbers: dict[int, list[str]] = defaultdict(list)
         for token in index.by_token:
             if token.isalpha() and len(token) >= 3:
                 by_consonants[consonants(token)].append(token)
-        index.by_consonants = dict(by_consonants)
-        shortened: dict[str, list[str]] = defaultdict(list)
-        for short, word in ABBREVIATIONS.items():
-            shortened[word].append(short)
-        index.shortened = dict(shortened)
-        numbers: dict[int, list[str]] = defaultdict(list)
-        for token in index.by_token:
             value = numeral_value(token)
             if value is not None:
                 numbers[value].append(token)
-        index.numbers = dict(numbers)
+        index.by_consonants, index.numbers = dict(by_consonants), dict(numbers)
         return index
 
     def scaled_weights(self, tokens: tuple[str, ...], legal: tuple[bool, ...], query: bool = True
@@ -318,7 +300,7 @@ class ScreeningIndex:
         if len(postings) <= RARE_POSTINGS:
             near.update(self.near_words(token))
             near.update(w for w in name_variants(token) if w in by_token)
-            near.update(w for w in (ABBREVIATIONS.get(token), *self.shortened.get(token, ())) if w in by_token)
+            near.update(w for w in (ABBREVIATIONS.get(token), *SHORT_FORMS.get(token, ())) if w in by_token)
             value = numeral_value(token)
             if value is not None:
                 near.update(w for w in self.numbers.get(value, ()) if w != token)

@@ -47,6 +47,9 @@ ABBREVIATIONS = {
     "pharm": "pharmaceutical", "natl.": "national", "manuf": "manufacturing", "mkt": "market", "mktg": "marketing",
     "bldg": "building", "contr": "contractors", "fin": "financial", "admin": "administration", "ctre": "centre",
 }
+#: a word -> its abbreviations: a query's full word also finds the lists' abbreviated one
+SHORT_FORMS: dict[str, tuple[str, ...]] = {
+    word: tuple(short for short, full in ABBREVIATIONS.items() if full == word) for word in set(ABBREVIATIONS.values())}
 #: spellings of one word that differ in more than a typo
 SPELLINGS = {"centre": "center", "organisation": "organization"}
 

@@ -145,6 +145,31 @@ def consonants(word: str) -> str:
     """A word's consonant skeleton, as an abjad writes it: 'hussein' and 'hsyn' -> 'hsn'."""
     word = re.sub(r"(?<=[kstdgz])h", "", word).replace("q", "k").replace("c", "k")
     # a word's first vowel is written (alif): 'ahsan' is not 'hsn'
-    head = "a" if word[:1] in "aeiou" else ""
+    head = "a" if word and word[0] in "aeiou" else ""
     word = head + re.sub(r"[aeiouyw']", "", word)
     return re.sub(r"(.)\1+", r"\1", word)
+
+
+#: Hebrew and Arabic letters (with their presentation forms): scripts that leave most vowels unwritten
+ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+#: Hangul, kana and Han: scripts whose characters, not their romanisation, tell two names apart
+IDEOGRAPHS = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+@functools.lru_cache(maxsize=65536)
+def ideographs(text: str) -> str:
+    """The Han, kana and Hangul characters of a name, Han in simplified form
+    (華為 and 华为 are one name written two ways)."""
+    found = "".join(IDEOGRAPHS.findall(text))
+    return traditional_to_simplified(found) if found else ""
+
+
+@functools.cache
+def _simplifier():
+    import icu
+
+    return icu.Transliterator.createInstance("Traditional-Simplified")
+
+
+def traditional_to_simplified(text: str) -> str:
+    return _simplifier().transliterate(text)

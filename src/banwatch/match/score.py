@@ -36,12 +36,13 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from banwatch.match.config import SCORING
-from banwatch.match.index import IndexedName, NameKey, ideographs
+from banwatch.match.index import IndexedName, NameKey
 from banwatch.match.name_forms import abbreviation_of, numeral_value
 from banwatch.match.normalise import consonants, name_variants
 from banwatch.model import WordMatch
@@ -286,8 +287,6 @@ def ideographs_kind(text: str) -> str:
 
 def characters_differing(a: str, b: str) -> int:
     """Characters of the longer name not matched in order in the other ('高市早苗'/'高石早苗': 1)."""
-    from difflib import SequenceMatcher
-
     matched = sum(block.size for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
     shorter = min(len(a), len(b))
     return shorter - matched

@@ -119,8 +119,7 @@ def evaluate(rows: list[dict], results: list[Result], threshold: float,
 def candidate_names(index, query: str) -> list[int]:
     """Every name the index proposes for the query (no threshold-based pruning)."""
     key = name_key(query)
-    return index.candidates(key.tokens, key.sounds, list(index.scaled_weights(key.tokens, key.legal)), 0.0,
-                            abjad=key.abjad)
+    return index.candidates(key, list(index.scaled_weights(key.tokens, key.legal)))
 
 
 def query_type(row: dict) -> EntityType | None:

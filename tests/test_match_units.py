@@ -12,7 +12,8 @@ import pytest
 
 from banwatch.match.index import ScreeningIndex, deletions, identifier_key, name_key, trigrams
 from banwatch.match.normalise import phonetic, words
-from banwatch.match.score import compare, word_similarity
+from banwatch.match.score import compare
+from banwatch.match.words import word_similarity
 from banwatch.match.screen import DEFAULT_THRESHOLD, Screener
 from banwatch.model import ListedEntity, NameKind, ScreenQuery
 from conftest import ROOT
@@ -129,7 +130,7 @@ def candidates(index: ScreeningIndex, query: str, threshold: float = DEFAULT_THR
     key = name_key(query)
     weights = list(index.scaled_weights(key.tokens, key.legal))
     return [index.names[name_id].text
-            for name_id in index.candidates(key.tokens, key.sounds, weights, threshold - 0.08, 0.6)]
+            for name_id in index.candidates(key, weights, threshold - 0.08, 0.6)]
 
 
 @pytest.mark.parametrize(("query", "reached"), [

@@ -2,14 +2,17 @@
 words, so that a query is scored against a small candidate set rather than
 against the whole of every list (moov-io/watchman's lesson).
 
-The ways in, from cheapest to most forgiving:
+A query word reaches every name holding a word it could meet when scored
+(`lookups`), from cheapest to most forgiving:
 - the exact word ('tikhonov');
 - the word's sound (metaphone: 'mohammed' and 'muhammad' are both MHMT);
-- for a word the lists do not have, or that only a few names have (it may be
-  a typo in the list itself), its near words: one edit away through a
-  deletion index (SymSpell), two for long words through shared trigrams. This
-  is the recall-safe fallback for 'Tihonov', 'Kasperksy' or 'Cihn';
-- for such a word, other forms of the same given name ('bill' -> 'william').
+- its near words: one edit away through a deletion index (SymSpell), two for
+  long words through shared trigrams: 'Tihonov', 'Kasperksy', 'Cihn', and
+  the lists' own typos;
+- other forms of the same given name ('bill' -> 'william'), and the words a
+  table or rule pairs it with (legal forms, abbreviations, the other gender's
+  form, plurals, Mandarin syllables, numbers);
+- its consonant skeleton against names written in an abjad; initials.
 
 Rare words weigh more than common ones (inverse document frequency), so
 'Tikhonov' finds its entity while 'Andrei' alone does not drag in every Andrei;
@@ -22,6 +25,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz.distance import OSA
@@ -29,10 +33,7 @@ from rigour.names import replace_org_types_compare
 
 from banwatch.match.config import SCORING
 from banwatch.match.name_forms import (
-    ABBREVIATIONS,
-    SHORT_FORMS,
     annotations_removed,
-    numeral_value,
     prepared,
     without_number_marks,
 )
@@ -45,20 +46,16 @@ from banwatch.match.normalise import (
     phonetic,
     words,
 )
+from banwatch.match.words import number_of, ruled_forms
 from banwatch.model import EntityType, ListedEntity, NameKind
 
 #: candidates scored per query: the best by shared-word weight. Far more than a
 #: screener ever shows, so the cut only drops candidates that could not win.
 MAX_CANDIDATES = 250
-#: a word found in more names than this share is too common to find candidates
-#: by (legal forms, 'al', 'bin', ...); it still counts when scoring.
-COMMON_SHARE = 0.02
 #: query words whose lookups are remembered before the memory starts afresh
-#: (a few hundred bytes each: tens of MB at most per process)
+#: (a few hundred bytes each, a common word's some kB: tens of MB at most per process)
 WORDS_REMEMBERED = 100_000
-#: a word in at most this many names may be a typo in the lists themselves, or a name form they
-#: spell otherwise: its near words and name forms are looked up too
-RARE_POSTINGS = 25
+EMPTY = np.zeros(0, dtype=np.int32)
 #: names longer than this many words are cut: lists hold no such names, a query may
 LONGEST_NAME = 24
 
@@ -145,6 +142,19 @@ def trigrams(token: str) -> set[str]:
     return {padded[i:i + 3] for i in range(len(padded) - 2)}
 
 
+class Reached(NamedTuple):
+    """A query word (or two written as one) and the names its lookups found."""
+
+    positions: tuple[int, ...]  # in the query
+    token: str
+    sound: str
+    weight: float
+    ids: np.ndarray  # the names holding a word it may meet other than as an initial
+    initial_ids: np.ndarray  # the other names, where it may meet a word only as an initial (at initial_similarity)
+    near: frozenset[str]  # the other words it found them by
+    spans: int  # listed words it may meet at once: 2 where it runs two together ('siemensag'), else 1
+
+
 @dataclass
 class ScreeningIndex:
     entities: list[IndexedEntity] = field(default_factory=list)
@@ -157,7 +167,13 @@ class ScreeningIndex:
     weights: dict[str, float] = field(default_factory=dict)
     by_consonants: dict[str, list[str]] = field(default_factory=dict)  # a consonant skeleton -> vocabulary words
     numbers: dict[int, list[str]] = field(default_factory=dict)  # a number -> the words that write it
-    with_initials: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per name
+    initials: dict[str, np.ndarray] = field(default_factory=dict)  # a letter -> the names with it as an initial
+    persons: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per name: a person's
+    by_first_letter: dict[str, np.ndarray] = field(default_factory=dict)  # a letter -> the names with a word so begun
+    abjad_words: frozenset[str] = frozenset()  # the words of names written in Arabic or Hebrew letters
+    by_consonant_deletion: dict[str, list[str]] = field(default_factory=dict)  # a skeleton less a letter -> skeletons
+    peaks: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per name: its heaviest word's weight
+    totals: np.ndarray = field(default_factory=lambda: np.ones(0))  # per name: its words' weights summed
     default_weight: float = 1.0  # of a word the lists do not have: as rare as the rarest
     _lookups: dict[tuple[str, bool], tuple[np.ndarray, frozenset[str]]] = field(default_factory=dict, repr=False)
 
@@ -210,8 +226,20 @@ class ScreeningIndex:
             index.names[position] = IndexedName(name.entity, name.text, name.kind, name.tokens, name.sounds,
                                                 name.legal, name.abjad, name.ideographs, weights,
                                                 sum(weights) or 1.0, max(weights))
-        index.with_initials = np.array([any(len(t) == 1 and t.isalpha() for t in name.tokens)
-                                        for name in index.names], dtype=bool)
+        index.peaks = np.array([name.peak for name in index.names])
+        index.persons = np.array([index.entities[name.entity].type is EntityType.person for name in index.names],
+                                 dtype=bool)
+        index.totals = np.array([name.total for name in index.names])
+        initials: dict[str, set[int]] = defaultdict(set)
+        first_letters: dict[str, set[int]] = defaultdict(set)
+        for name_id, name in enumerate(index.names):
+            for token in name.tokens:
+                first_letters[token[0]].add(name_id)
+                if len(token) == 1:
+                    initials[token].add(name_id)
+        index.initials = {letter: np.array(sorted(ids), dtype=np.int32) for letter, ids in initials.items()}
+        index.by_first_letter = {letter: np.array(sorted(ids), dtype=np.int32) for letter, ids in first_letters.items()}
+        index.abjad_words = frozenset(token for name in index.names if name.abjad for token in name.tokens)
         by_trigram: dict[str, list[str]] = defaultdict(list)
         for token in index.by_token:
             if len(token) >= 4:
@@ -227,12 +255,18 @@ class ScreeningIndex:
         by_consonants: dict[str, list[str]] = defaultdict(list)
         numbers: dict[int, list[str]] = defaultdict(list)
         for token in index.by_token:
-            if token.isalpha() and len(token) >= 3:
+            if token.isalpha() and len(token) >= 2:
                 by_consonants[consonants(token)].append(token)
-            value = numeral_value(token)
+            value = number_of(token, person=False)
             if value is not None:
                 numbers[value].append(token)
+        by_consonant_deletion: dict[str, list[str]] = defaultdict(list)
+        for skeleton in by_consonants:
+            if len(skeleton) >= 4:
+                for key in (skeleton, *deletions(skeleton)):
+                    by_consonant_deletion[key].append(skeleton)
         index.by_consonants, index.numbers = dict(by_consonants), dict(numbers)
+        index.by_consonant_deletion = dict(by_consonant_deletion)
         return index
 
     def scaled_weights(self, tokens: tuple[str, ...], legal: tuple[bool, ...], query: bool = True
@@ -276,131 +310,156 @@ class ScreeningIndex:
         return [word for word, shared in counts.items()
                 if shared >= need and OSA.distance(token, word, score_cutoff=2) <= 2]
 
-    def lookups(self, token: str, sound: str, abjad: bool = False) -> tuple[np.ndarray, frozenset[str]]:
-        """The names holding `token` or a word that sounds like it and, for a
-        word at most RARE_POSTINGS names hold, a typo of it, another form of
-        the same given name, its abbreviation or its full form, the same number
-        written otherwise, the two words it runs together, and (`abjad`: read
-        from Arabic or Hebrew letters) the words of the same consonants; as an
-        array of name positions; and those other words.
+    def lookups(self, token: str, sound: str, abjad: bool = False, person: bool = False
+                ) -> tuple[np.ndarray, np.ndarray, frozenset[str], int]:
+        """Every name holding a word `token` could meet when scored
+        (`words.word_similarity`), as an array of name positions, and those
+        words other than `token` itself: the word, the words of its sound, its
+        near words (typos, either side), other forms of the same given name,
+        the words a table or rule pairs it with (`words.ruled_forms`), the same
+        number written otherwise, the two words it runs together, the words of
+        its consonants (read from Arabic or Hebrew letters: every name's words
+        when `abjad`, else the words of names written so); a single letter, the
+        names with a word it can be the initial of; any word, the names with an
+        initial it may stand for (initials meet only in persons' names: in
+        every name if the query is a `person`'s, else in the names of persons),
+        as a second array of the names met only so. And 2 if it runs two listed
+        words together, else 1.
         Remembered per word: customers' names repeat, and the typo search was
         half the time of screening a name the lists do not have."""
-        known = self._lookups.get((token, abjad))
+        known = self._lookups.get((token, abjad, person))
         if known is not None:
             return known
         by_token = self.by_token
-        postings = by_token.get(token, [])
-        found: set[int] = set(postings)
-        if sound:  # a sound shared by too many names is cut: it would find everyone
-            found.update(self.by_sound.get(sound, ())[: int(COMMON_SHARE * len(self.names)) + 1])
-        # A word few names hold may be a typo in the lists themselves ('mohmed'), or a form of a
-        # name they spell otherwise ('bill' -> 'william'): its near words and name forms too. A
-        # common word finds its names itself; its forms would only add candidates.
-        near: set[str] = set()
-        if len(postings) <= RARE_POSTINGS:
-            near.update(self.near_words(token))
-            near.update(w for w in name_variants(token) if w in by_token)
-            near.update(w for w in (ABBREVIATIONS.get(token), *SHORT_FORMS.get(token, ())) if w in by_token)
-            value = numeral_value(token)
-            if value is not None:
-                near.update(w for w in self.numbers.get(value, ()) if w != token)
-            if abjad:
-                near.update(w for w in self.by_consonants.get(consonants(token), ()) if w != token)
-            for word in near:
-                found.update(by_token[word])
-            for cut in range(2, len(token) - 1):  # 'siemensag': the names holding 'siemens' and 'ag'
-                head, tail = by_token.get(token[:cut]), by_token.get(token[cut:])
-                if head and tail:
-                    found.update(set(head).intersection(tail))
-                    near.update((token[:cut], token[cut:]))
-        result = np.fromiter(found, dtype=np.int32, count=len(found)), frozenset(near)
+        near = {word for word in (*self.near_words(token), *name_variants(token), *ruled_forms(token),
+                                  *self.numbers.get(number_of(token, person=False), ()))
+                if word in by_token}
+        skeleton = consonants(token) if token.isalpha() and len(token) >= 2 else ""
+        if skeleton:
+            near.update(word for word in self.consonant_words(skeleton) if abjad or word in self.abjad_words)
+        near.discard(token)
+        found: set[int] = set(by_token.get(token, ()))
+        if sound:
+            found.update(self.by_sound.get(sound, ()))
+        for word in near:
+            found.update(by_token[word])
+        spans = 1
+        for cut in range(2, len(token) - 1):  # 'siemensag': the names holding 'siemens' and 'ag'
+            head, tail = by_token.get(token[:cut]), by_token.get(token[cut:])
+            if head and tail:
+                found.update(set(head).intersection(tail))
+                near.update((token[:cut], token[cut:]))
+                spans = 2
+        by_initial = [self.initials.get(token[0], EMPTY)]
+        if len(token) == 1:
+            by_initial.append(self.by_first_letter.get(token, EMPTY))
+        if not person:
+            by_initial = [ids[self.persons[ids]] for ids in by_initial]
+        only_initial = {name_id for ids in by_initial for name_id in ids.tolist() if name_id not in found}
+        result = (np.fromiter(found, dtype=np.int32, count=len(found)),
+                  np.fromiter(only_initial, dtype=np.int32, count=len(only_initial)), frozenset(near), spans)
         if len(self._lookups) > WORDS_REMEMBERED:
             self._lookups.clear()
-        self._lookups[(token, abjad)] = result
+        self._lookups[(token, abjad, person)] = result
         return result
 
-    def candidates(self, tokens: tuple[str, ...], sounds: tuple[str, ...], weights: list[float],
-                   least_score: float = 0.0, query_share: float = 1.0, abjad: bool = False) -> list[int]:
-        """Names sharing a word, a sound or a near word with the query, the most
-        promising first: by the query weight they share, a word met only by
-        its sound or as a typo counting 0.9 (the same word first).
+    def consonant_words(self, skeleton: str) -> list[str]:
+        """The words whose consonant skeleton is `skeleton` or, for one of 4+
+        letters, one edit from it ('same consonants but one')."""
+        words_of = self.by_consonants
+        found = list(words_of.get(skeleton, ()))
+        if len(skeleton) >= 4:
+            near = {other for key in (skeleton, *deletions(skeleton))
+                    for other in self.by_consonant_deletion.get(key, ())}
+            for other in near - {skeleton}:
+                if len(other) >= 4 and OSA.distance(skeleton, other, score_cutoff=1) <= 1:
+                    found.extend(words_of[other])
+        return found
 
-        A name is dropped when even a perfect match of every word that reached
-        it could not bring its name score (`query_share` of the query's weight
-        matched plus the rest of the listed name's) up to `least_score`:
-        - on the query side, the weight of the query words that reached it,
-          plus the common words and the initials, which find no names but may
-          match when scored; and for a listed name with initials, every query
-          word (any of them may turn out to be the given name an initial stands for);
-        - on the listed side, a query word the name holds as such weighs what
-          it weighs in the query; one that reached it by sound or as a typo,
-          and a common word or an initial, counts as the name's heaviest word,
-          since which listed word it will meet is not known yet; the name's own
-          initials count in full.
-        Two neighbouring query words also look up the word they make together
-        ('good will' -> 'goodwill'). Nine in ten names a random customer name
-        reaches share only a first name and are dropped here, before any word
-        is compared. tests/test_pruning.py checks the bound against scoring
-        every name.
+    def candidates(self, key: NameKey, weights: list[float], least_score: float = 0.0,
+                   query_share: float = 1.0, person: bool = False) -> list[int]:
+        """Names holding a word the query's words can meet, the most promising
+        first: by the query weight they share, a word met other than as itself
+        counting 0.9. At most MAX_CANDIDATES.
 
-        The query side is summed over an array of all names (numpy), not in a
-        Python loop per posting: a common sound reaches hundreds of names."""
-        common = COMMON_SHARE * len(self.names)
-        reached: list[tuple[str, str, float, np.ndarray, frozenset[str]]] = []
-        always, always_words = 0.0, 0
-        for token, sound, weight in zip(tokens, sounds, weights, strict=True):
-            postings = self.by_token.get(token)
-            # common words, initials and legal forms ('co' meets 'company') may match words they did not reach
-            if (postings is not None and len(postings) > common) or (len(token) == 1 and token.isalpha()) \
-                    or is_legal_form(token):
-                always += weight
-                always_words += 1
-            else:
-                reached.append((token, sound, weight, *self.lookups(token, sound, abjad)))
-                if sound and len(self.by_sound.get(sound, ())) > common:
-                    # the lookup keeps only some of the names of a common sound ('MHMT'):
-                    # for the others the word counts as a common word would
-                    always += weight
-                    always_words += 1
+        A name is dropped when even a perfect match of every word that can meet
+        one of its words could not bring its name score (`query_share` of the
+        query's weight matched plus the rest of the listed name's) up to
+        `least_score`: first on the query side alone, summed over an array of
+        all names (numpy: a common word reaches thousands), then on both sides
+        for the names left (`_best_score`). Two neighbouring query words also
+        look up the word they make together ('good will' -> 'goodwill'). Most
+        names a random customer name reaches share only a first name or a legal
+        form and are dropped here, before the name is scored.
+        tests/test_pruning.py checks the bound against scoring every name."""
+        tokens, sounds = key.tokens, key.sounds
+        reached = [Reached((i,), token, sound, weights[i], *self.lookups(token, sound, key.abjad, person))
+                   for i, (token, sound) in enumerate(zip(tokens, sounds, strict=True))]
         for i in range(len(tokens) - 1):  # two words written apart that the lists write as one
             together = tokens[i] + tokens[i + 1]
             if together in self.by_token:
-                reached.append((together, "", weights[i] + weights[i + 1],
-                                np.array(self.by_token[together], dtype=np.int32), frozenset((together,))))
-        if not reached and always:  # only common words ("Bank of China"): use them after all
-            initial = [len(token) == 1 and token.isalpha() for token in tokens]
-            reached = [(token, "", weight, np.array(self.by_token.get(token, []), dtype=np.int32), frozenset())
-                       for token, weight, is_initial in zip(tokens, weights, initial, strict=True) if not is_initial]
-            always = sum(weight for weight, is_initial in zip(weights, initial, strict=True) if is_initial)
-            always_words = sum(initial)
-        reach = np.zeros(len(self.names))
-        for _token, _sound, weight, ids, _near in reached:
-            reach[ids] += weight
+                reached.append(Reached((i, i + 1), together, "", weights[i] + weights[i + 1],
+                                       np.array(self.by_token[together], dtype=np.int32), EMPTY, frozenset(), 1))
+        # Over all names at once: the query weight that can meet each name; a name must reach
+        # `need` of it even if its listed side matched wholly
+        query_reach = np.zeros(len(self.names))
+        for entry in reached:
+            query_reach[entry.ids] += entry.weight
+            query_reach[entry.initial_ids] += entry.weight * SCORING.initial_similarity
         total = sum(weights) or 1.0
-        # the query weight a name must reach even if its listed side matched wholly
-        need = (least_score - (1 - query_share)) * total / query_share - always
-        ids = np.flatnonzero(((reach >= need) | self.with_initials) & (reach > 0) if need > 0 else reach > 0)
+        need = max((least_score - (1 - query_share)) * total / query_share, 1e-9)
+        ids = np.flatnonzero(query_reach >= need)
+        if len(ids) > 1:  # then on both sides: on the listed side, the name's heaviest word per query
+            listed_reach = np.zeros(len(self.names))  # word (two where the word runs two together)
+            for entry in reached:
+                listed_reach[entry.ids] += self.peaks[entry.ids] * entry.spans
+                listed_reach[entry.initial_ids] += self.peaks[entry.initial_ids] * SCORING.initial_similarity
+            best = (query_share * np.minimum(query_reach[ids] / total, 1.0)
+                    + (1 - query_share) * np.minimum(listed_reach[ids] / self.totals[ids], 1.0))
+            ids = ids[best >= least_score]
         kept: list[tuple[float, int]] = []
-        for name_id, query_reach in zip(ids.tolist(), reach[ids].tolist(), strict=True):
-            name = self.names[name_id]
-            listed_reach = always_words * name.peak
-            likely = query_reach  # for the ranking: a word met by sound or as a typo counts 0.9
-            for token, sound, weight, _ids, near in reached:
-                if token in name.tokens:
-                    listed_reach += weight
-                elif (sound and sound in name.sounds) or not near.isdisjoint(name.tokens):
-                    listed_reach += name.peak * (2 if len(near) > 1 else 1)
-                    likely -= 0.1 * weight
-            query_side = query_reach + always
-            if self.with_initials[name_id]:
-                query_side = total
-                listed_reach += sum(w for t, w in zip(name.tokens, name.weights, strict=True) if len(t) == 1)
-            best = (query_share * min(query_side / total, 1.0)
-                    + (1 - query_share) * min(listed_reach / name.total, 1.0))
-            if best >= least_score:
-                kept.append((-likely, name_id))
+        for name_id, reach in zip(ids.tolist(), query_reach[ids].tolist(), strict=True):
+            name_best, discount = self._best_score(weights, self.names[name_id], reached, query_share,
+                                                   person or self.persons[name_id])
+            if name_best >= least_score:
+                kept.append((discount - reach, name_id))
         kept.sort()
         return [name_id for _reach, name_id in kept[:MAX_CANDIDATES]]
+
+    @staticmethod
+    def _best_score(weights: list[float], name: IndexedName, reached: list[Reached], query_share: float,
+                    person: bool) -> tuple[float, float]:
+        """(the name score `name` would get if every query word that can meet one
+        of its words matched it as well as their way of meeting allows, the
+        weight of the words that meet it only other than as themselves, less
+        0.9 of theirs: for the ranking). A word meeting only as an initial
+        ('a' and 'ali', in a person's name) matches at `initial_similarity`,
+        any other way at most 1. On the listed side a query word counts every
+        listed word it can meet, a word counted twice rather than missed: the
+        bound must never fall below the score."""
+        initial_similarity = SCORING.initial_similarity
+        query_matched: dict[int, float] = {}  # query position -> the best similarity it can reach
+        listed_side = discount = 0.0
+        for entry in reached:
+            token, sound, near = entry.token, entry.sound, entry.near
+            met = initials = 0.0
+            for word, word_sound, weight in zip(name.tokens, name.sounds, name.weights, strict=True):
+                if word == token or word in near or (sound and word_sound == sound):
+                    met += weight
+                elif person and ((len(word) == 1 and token[0] == word) or (len(token) == 1 and word[0] == token)):
+                    initials += weight
+            if not met and not initials:
+                continue
+            similarity = 1.0 if met else initial_similarity
+            listed_side += met + initial_similarity * initials
+            for position in entry.positions:
+                query_matched[position] = max(query_matched.get(position, 0.0), similarity)
+            if token not in name.tokens:
+                discount += 0.1 * entry.weight
+        total = sum(weights) or 1.0
+        query_side = sum(weights[i] * similarity for i, similarity in query_matched.items())
+        best = query_share * min(query_side / total, 1.0) + (1 - query_share) * min(listed_side / name.total, 1.0)
+        return best, discount
 
     def entities_with_identifier(self, value: str) -> list[int]:
         return self.by_identifier.get(identifier_key(value), [])

@@ -26,8 +26,9 @@ ANNOTATION = re.compile(
     re.IGNORECASE)
 VESSEL_PREFIXES = [p for p in obj_name_prefixes_list() if p.upper().startswith("M")]
 VESSEL_PREFIX = re.compile(r"^\W*(?:(?:%s)\.?\s+)+" % "|".join(re.escape(p) for p in VESSEL_PREFIXES), re.IGNORECASE)
-#: a capital after two small letters: "RamiMakhlouf", "SiemensAG"; not "McDonald", nor a typo's "TaARYOV"
-CAMEL = re.compile(r"(?<=[a-z]{2})(?=[A-Z])")
+#: a word begun after two small letters: "RamiMakhlouf", "SiemensAG"; not "McDonald", nor a typo's
+#: "TaARYOV", nor a legal form's last capital ("GmbH")
+CAMEL = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z]|[A-Z]{2})")
 
 #: Abbreviations of ordinary words in company names, written out. Our own table:
 #: rigour and FollowTheMoney keep tables of legal forms (handled by rigour's
@@ -43,7 +44,7 @@ ABBREVIATIONS = {
     "org": "organization", "ctr": "center", "inst": "institute", "univ": "university", "equip": "equipment",
     "agcy": "agency", "ents": "enterprises", "ent": "enterprise", "elec": "electronics", "constr": "construction",
     "distr": "distribution", "dist": "distribution", "labs": "laboratories", "sys": "systems", "marit": "maritime",
-    "transp": "transport", "ins": "insurance",  # not 'petro': also a given name and a brand's head "pharma": "pharmaceutical",
+    "transp": "transport", "ins": "insurance", "pharma": "pharmaceutical",  # not 'petro': also a given name
     "pharm": "pharmaceutical", "natl.": "national", "manuf": "manufacturing", "mkt": "market", "mktg": "marketing",
     "bldg": "building", "contr": "contractors", "fin": "financial", "admin": "administration", "ctre": "centre",
 }
@@ -52,6 +53,7 @@ SHORT_FORMS: dict[str, tuple[str, ...]] = {
     word: tuple(short for short, full in ABBREVIATIONS.items() if full == word) for word in set(ABBREVIATIONS.values())}
 #: spellings of one word that differ in more than a typo
 SPELLINGS = {"centre": "center", "organisation": "organization"}
+SPELLINGS_OF = {word: tuple(other for other, same in SPELLINGS.items() if same == word) for word in SPELLINGS.values()}
 
 NUMBER_MARKS = {"no", "nr", "number", "num"}  # 'No. 3', 'Nr 3': the number is the word that counts
 ROMAN = re.compile(r"^[ivx]+$")
@@ -93,6 +95,15 @@ def abbreviation_of(short: str, word: str) -> bool:
     also given names)."""
     return ABBREVIATIONS.get(short) == SPELLINGS.get(word, word) or \
         SPELLINGS.get(short, short) == SPELLINGS.get(word, word) != short
+
+
+def abbreviation_partners(token: str) -> frozenset[str]:
+    """Every word `abbreviation_of` pairs with `token`, either way round:
+    'mgmt' -> 'management'; 'centre' -> 'center', 'ctr', 'ctre'."""
+    canons = {SPELLINGS.get(word, word) for word in (token, ABBREVIATIONS.get(token)) if word}
+    spellings = {word for canon in canons for word in (canon, *SPELLINGS_OF.get(canon, ()))}
+    partners = spellings.union(*(SHORT_FORMS.get(word, ()) for word in spellings))
+    return frozenset(partners - {token})  # a superset: abbreviation_of decides
 
 
 def without_number_marks(tokens: tuple[str, ...]) -> tuple[str, ...]:

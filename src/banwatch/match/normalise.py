@@ -44,6 +44,10 @@ def written_forms(text: str) -> dict[str, str]:
     return forms
 
 
+UNWRITTEN_FIRST = re.compile(r"(?<![A-Za-z0-9])\?+(?=[A-Za-z])")
+UNWRITTEN = re.compile(r"\?")
+
+
 @functools.lru_cache(maxsize=65536)
 def latin(part: str) -> str:
     """One space-separated part of a name in Latin letters. Part by part, not
@@ -52,7 +56,10 @@ def latin(part: str) -> str:
     come out the same whatever script its neighbours are written in."""
     if is_khmer(part):  # ICU has no Khmer-Latin transform: it would give '???'
         part = khmer_latin(part)
-    return ascii_text(part)
+    part = part.replace("\u0649", "\u0627")  # the alif maqsura is an 'a' ('موسى', Musa), ICU writes 'y'
+    # ICU writes the Arabic ayin as '?', which would split the word: a word's first is its
+    # vowel ('عمر' -> 'amr', as in Omar), any other is dropped ('سعيد' -> 'syd', as in Saeed)
+    return UNWRITTEN.sub("", UNWRITTEN_FIRST.sub("a", ascii_text(part)))
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -146,7 +153,9 @@ def consonants(word: str) -> str:
     word = re.sub(r"(?<=[kstdgz])h", "", word).replace("q", "k").replace("c", "k")
     # a word's first vowel is written (alif): 'ahsan' is not 'hsn'
     head = "a" if word and word[0] in "aeiou" else ""
-    word = head + re.sub(r"[aeiouyw']", "", word)
+    # and so is a final long i ('علي' -> 'aly', as Ali; 'آل' -> 'al' is another word)
+    tail = "y" if len(word) >= 2 and word[-1] in "iy" else ""
+    word = head + re.sub(r"[aeiouyw']", "", word) + tail
     return re.sub(r"(.)\1+", r"\1", word)
 
 

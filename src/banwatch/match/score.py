@@ -4,25 +4,8 @@ evidence: which query word met which listed word, how, and how much it counts.
 The name score is the weighted share of words that found a partner, counted
 from both sides: 60% the query's words, 40% the listed name's. So a dropped
 middle name costs a little and an extra, unknown word costs more. Each pair
-counts by its similarity:
-- the same word: 1.0;
-- sounds alike (same metaphone, Jaro-Winkler >= 0.80): 0.9;
-- a typo: Jaro-Winkler >= 0.88 with both words of 5+ letters (its similarity
-  less 0.05), or, where Jaro-Winkler misses a typo near a word's start
-  ('bhmad'/'ahmad'), one edit in words of 4+ letters or two in words of 8+
-  (0.85, 0.80); a letter dropped between a 3- and a 4-letter word ('geb' for
-  'gleb') is 0.80, a resemblance for a reviewer rather than a match alone;
-- the same legal form written two ways ('co'/'company', 'ltd'/'limited'): 1.0;
-- an initial ('A.' for 'Andrei'): 0.7 for people;
-- another form of the same name, for people ('Bill'/'William', 'Iosif'/'Joseph',
-  from rigour's name table via given_names.tsv): 0.9;
-- for companies, an abbreviated word ('Mgmt'/'Management'), the same number
-  written two ways ('III'/'3'); two words written as one ('Good Will'/'Goodwill');
-- written in an abjad (Arabic, Hebrew) without vowels, the same consonants
-  ('hsyn'/'Hussein').
-Some near words are other words, and score below a typo: a plural in a
-company's name ('Trusts'/'Trust'), a Russian surname in the other gender's
-form ('Baranova'/'Baranov'), a Chinese syllable one sound off ('Jian'/'Jiang').
+counts by its similarity (`words.word_similarity`); two words written as one
+on the other side ('Good Will'/'Goodwill') are merged first.
 And some differences contradict the name, whatever the other words: numbers
 that differ ('II'/'III'), an initial no given name fits, the names around a
 bin/ibn swapped, a different character in two names both written in Han.
@@ -33,129 +16,16 @@ index's `scaled_weights`): recognised, never deciding. Every figure is in
 
 from __future__ import annotations
 
-import functools
-import re
 import unicodedata
 from difflib import SequenceMatcher
-from pathlib import Path
-
-from rapidfuzz.distance import OSA, JaroWinkler
 
 from banwatch.match.config import SCORING
 from banwatch.match.index import IndexedName, NameKey
-from banwatch.match.name_forms import abbreviation_of, numeral_value
-from banwatch.match.normalise import consonants, name_variants
+from banwatch.match.words import number_of, word_similarity
 from banwatch.model import WordMatch
 
-#: legal forms that are one form written two ways (rigour keeps them apart)
-LEGAL_CANON = {"company": "co", "corporation": "corp", "incorporated": "inc", "limited": "ltd", "ltda": "ltd",
-               "limitada": "ltd", "private": "pte", "compania": "cia"}
-#: Russian and Ukrainian surname and patronymic endings: (masculine, feminine)
-GENDER_ENDINGS = (("ovich", "ovna"), ("evich", "evna"), ("skiy", "skaya"), ("sky", "skaya"), ("skyi", "ska"),
-                  ("iy", "aya"), ("yy", "aya"), ("ov", "ova"), ("ev", "eva"), ("yov", "yova"), ("in", "ina"),
-                  ("yn", "yna"))
 #: the particles of an Arabic patronymic chain: 'X bin Y' is X, son of Y
 CHAIN = {"bin", "ibn", "ben", "bint"}
-PINYIN = Path(__file__).with_name("pinyin.txt")
-
-
-@functools.cache
-def pinyin_syllables() -> frozenset[str]:
-    return frozenset(line for line in PINYIN.read_text(encoding="utf-8").splitlines() if line and line[0] != "#")
-
-
-def other_syllable(a: str, b: str) -> bool:
-    """'jian'/'jiang', 'shen'/'sen': two Mandarin syllables one sound apart."""
-    syllables = pinyin_syllables()
-    if a not in syllables or b not in syllables:
-        return False
-    short, long = sorted((a, b), key=len)
-    if long == short + "g":
-        return True
-    return any(long.startswith(retroflex) and short == plain + long[len(retroflex):]
-               for plain, retroflex in (("z", "zh"), ("s", "sh"), ("c", "ch")))
-
-
-def other_gender(a: str, b: str) -> bool:
-    """'baranova'/'baranov', 'ivanovna'/'ivanovich': one name, the other gender's form."""
-    for masculine, feminine in GENDER_ENDINGS:
-        for x, y in ((a, b), (b, a)):
-            if x.endswith(masculine) and y.endswith(feminine) and x[: -len(masculine)] == y[: -len(feminine)] \
-                    and len(x) - len(masculine) >= 3:
-                return True
-    return False
-
-
-def number_of(token: str, person: bool) -> int | None:
-    """The number a word writes: '3', and in other names than persons' 'III' or
-    '3rd' ('XI' and 'V' are also a Chinese surname and an initial)."""
-    if token.isdigit():
-        return int(token)
-    return None if person else numeral_value(token)
-
-
-def plural(a: str, b: str) -> bool:
-    short, long = sorted((a, b), key=len)
-    return len(short) >= 4 and long == short + "s" and not short.endswith("s")
-
-
-@functools.lru_cache(maxsize=1 << 18)  # the same word pairs recur across candidates and queries
-def word_similarity(query: str, query_sound: str, listed: str, listed_sound: str,
-                    person: bool, abjad: bool = False) -> tuple[float, str]:
-    config = SCORING
-    if query == listed:
-        return 1.0, "same"
-    query_number, listed_number = number_of(query, person), number_of(listed, person)
-    if query_number is not None and listed_number is not None:
-        return (1.0, "same number") if query_number == listed_number else (0.0, "")
-    if query.isdigit() or listed.isdigit():
-        return 0.0, ""
-    if LEGAL_CANON.get(query, query) == LEGAL_CANON.get(listed, listed):
-        return 1.0, "same legal form"
-    if person and len(query) == 1 and listed.startswith(query):
-        return config.initial_similarity, "initial"
-    if person and len(listed) == 1 and query.startswith(listed):
-        return config.initial_similarity, "initial"
-    if not person and (abbreviation_of(query, listed) or abbreviation_of(listed, query)):
-        return config.abbreviation_similarity, "abbreviation"
-    # near words that are other words: below a typo, a resemblance for a reviewer
-    if person and other_gender(query, listed):
-        return config.other_gender_similarity, "the other gender's form"
-    if not person and plural(query, listed):
-        return config.plural_similarity, "plural"
-    if len(query) <= 6 and len(listed) <= 6 and other_syllable(query, listed):
-        return config.syllable_similarity, "another syllable"
-    if sorted((len(query), len(listed))) == [3, 4] and query.isalpha() and listed.isalpha() \
-            and OSA.distance(query, listed, score_cutoff=1) <= 1:  # a letter dropped: 'geb' for 'gleb'
-        return config.edit_similarity - 0.05, "typo"
-    if abjad and len(query) >= 2 and len(listed) >= 2:
-        query_consonants, listed_consonants = consonants(query), consonants(listed)
-        if len(query_consonants) >= 2 and query_consonants == listed_consonants:
-            return config.consonant_similarity, "same consonants"
-        if min(len(query_consonants), len(listed_consonants)) >= 4 and \
-                OSA.distance(query_consonants, listed_consonants, score_cutoff=1) <= 1:
-            return config.consonant_similarity - 0.05, "same consonants but one"
-    if len(query) < 3 or len(listed) < 3:
-        return 0.0, ""
-    similarity = JaroWinkler.similarity(query, listed)
-    if query_sound and query_sound == listed_sound and similarity >= config.sound_floor:
-        return max(config.sound_similarity, similarity - config.typo_penalty), "sounds alike"
-    # A typo is at most one edit (a swap is one) in a word of 4+ letters, two in a word of 8+:
-    # the near words the index looks up (`ScreeningIndex.near_words`), so that pruning never
-    # drops a name a typo would have matched. Jaro-Winkler grades it where both words have
-    # five letters; it misses a typo near the start of a short word ('bhmad', 'zafir').
-    shortest = min(len(query), len(listed))
-    limit = 2 if shortest >= 8 else 1 if shortest >= 4 else 0
-    if limit and (query.isalpha() and listed.isalpha() or similarity >= config.typo_floor):
-        edits = OSA.distance(query, listed, score_cutoff=limit)
-        if edits <= limit:
-            if similarity >= config.typo_floor and shortest >= config.min_typo_length:
-                return similarity - config.typo_penalty, "typo"
-            if query.isalpha() and listed.isalpha():
-                return config.edit_similarity - 0.05 * (edits - 1), "typo"
-    if person and listed in name_variants(query):
-        return config.name_variant_similarity, "same name"
-    return 0.0, ""
 
 
 def joined(tokens: tuple[str, ...], weights: list[float], other: set[str]) -> tuple[tuple[str, ...], list[float]]:

@@ -86,10 +86,11 @@ class Screener:
         # score threshold - best_bonus to be worth scoring.
         least = threshold - config.best_bonus
         best: dict[int, tuple[float, IndexedName, list[tuple], list[str]]] = {}
-        for name_id in index.candidates(key.tokens, key.sounds, weights, least, config.query_share, key.abjad):
+        query_person = query.type is EntityType.person
+        for name_id in index.candidates(key, weights, least, config.query_share, query_person):
             listed = index.names[name_id]
             entity = index.entities[listed.entity]
-            person = query.type is EntityType.person or entity.type is EntityType.person
+            person = query_person or entity.type is EntityType.person
             score, evidence, conflicts = compare(key, weights, listed, person)
             if listed.kind is NameKind.weak:
                 score *= config.weak_alias

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from rigour.names import replace_org_types_compare
 
@@ -162,7 +163,9 @@ class ScreeningIndex:
     by_token: dict[str, list[int]] = field(default_factory=dict)
     by_sound: dict[str, list[int]] = field(default_factory=dict)
     by_identifier: dict[str, list[int]] = field(default_factory=dict)  # -> entity positions
-    by_trigram: dict[str, list[str]] = field(default_factory=dict)  # -> vocabulary words
+    long_words: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))  # the words of 4+ letters
+    long_word_lengths: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    by_trigram: dict[str, np.ndarray] = field(default_factory=dict)  # -> positions in long_words
     by_deletion: dict[str, list[str]] = field(default_factory=dict)  # a word less a letter -> vocabulary words
     weights: dict[str, float] = field(default_factory=dict)
     by_consonants: dict[str, list[str]] = field(default_factory=dict)  # a consonant skeleton -> vocabulary words
@@ -170,7 +173,8 @@ class ScreeningIndex:
     initials: dict[str, np.ndarray] = field(default_factory=dict)  # a letter -> the names with it as an initial
     persons: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per name: a person's
     by_first_letter: dict[str, np.ndarray] = field(default_factory=dict)  # a letter -> the names with a word so begun
-    abjad_words: frozenset[str] = frozenset()  # the words of names written in Arabic or Hebrew letters
+    # a consonant skeleton -> the words of names written in Arabic or Hebrew letters
+    abjad_by_consonants: dict[str, list[str]] = field(default_factory=dict)
     by_consonant_deletion: dict[str, list[str]] = field(default_factory=dict)  # a skeleton less a letter -> skeletons
     peaks: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per name: its heaviest word's weight
     totals: np.ndarray = field(default_factory=lambda: np.ones(0))  # per name: its words' weights summed
@@ -239,13 +243,13 @@ class ScreeningIndex:
                     initials[token].add(name_id)
         index.initials = {letter: np.array(sorted(ids), dtype=np.int32) for letter, ids in initials.items()}
         index.by_first_letter = {letter: np.array(sorted(ids), dtype=np.int32) for letter, ids in first_letters.items()}
-        index.abjad_words = frozenset(token for name in index.names if name.abjad for token in name.tokens)
-        by_trigram: dict[str, list[str]] = defaultdict(list)
-        for token in index.by_token:
-            if len(token) >= 4:
-                for gram in trigrams(token):
-                    by_trigram[gram].append(token)
-        index.by_trigram = dict(by_trigram)
+        index.long_words = np.array([token for token in index.by_token if len(token) >= 4], dtype=object)
+        index.long_word_lengths = np.array([len(token) for token in index.long_words], dtype=np.int16)
+        by_trigram: dict[str, list[int]] = defaultdict(list)
+        for position, token in enumerate(index.long_words):
+            for gram in trigrams(token):
+                by_trigram[gram].append(position)
+        index.by_trigram = {gram: np.array(positions, dtype=np.int32) for gram, positions in by_trigram.items()}
         by_deletion: dict[str, list[str]] = defaultdict(list)
         for token in index.by_token:
             if 4 <= len(token) <= 8:  # the near words of query words of 3 to 7 letters
@@ -266,6 +270,10 @@ class ScreeningIndex:
                 for key in (skeleton, *deletions(skeleton)):
                     by_consonant_deletion[key].append(skeleton)
         index.by_consonants, index.numbers = dict(by_consonants), dict(numbers)
+        abjad_words = {token for name in index.names if name.abjad for token in name.tokens}
+        index.abjad_by_consonants = {skeleton: [word for word in words_of if word in abjad_words]
+                                     for skeleton, words_of in by_consonants.items()
+                                     if not abjad_words.isdisjoint(words_of)}
         index.by_consonant_deletion = dict(by_consonant_deletion)
         return index
 
@@ -301,14 +309,16 @@ class ScreeningIndex:
             return sorted(word for word in found
                           if word != token and (len(token) >= 4 or len(word) == 4)
                           and OSA.distance(token, word, score_cutoff=1) <= 1)
-        counts: dict[str, int] = defaultdict(int)
         grams = trigrams(token)
-        for gram in grams:
-            for word in self.by_trigram.get(gram, ()):
-                counts[word] += 1
+        postings = [self.by_trigram[gram] for gram in grams if gram in self.by_trigram]
+        if not postings:
+            return []
+        # counted over arrays: a long word's trigrams reach hundreds of words
+        positions, shared = np.unique(np.concatenate(postings), return_counts=True)
         need = max(1, len(grams) - 4 * 2)  # an edit breaks at most four trigrams (a swap does)
-        return [word for word, shared in counts.items()
-                if shared >= need and OSA.distance(token, word, score_cutoff=2) <= 2]
+        near = positions[(shared >= need) & (np.abs(self.long_word_lengths[positions] - len(token)) <= 2)]
+        return [word for word, _edits, _i in process.extract(token, self.long_words[near], scorer=OSA.distance,
+                                                              score_cutoff=2, limit=None)]
 
     def lookups(self, token: str, sound: str, abjad: bool = False, person: bool = False
                 ) -> tuple[np.ndarray, np.ndarray, frozenset[str], int]:
@@ -336,7 +346,7 @@ class ScreeningIndex:
                 if word in by_token}
         skeleton = consonants(token) if token.isalpha() and len(token) >= 2 else ""
         if skeleton:
-            near.update(word for word in self.consonant_words(skeleton) if abjad or word in self.abjad_words)
+            near.update(self.consonant_words(skeleton, self.by_consonants if abjad else self.abjad_by_consonants))
         near.discard(token)
         found: set[int] = set(by_token.get(token, ()))
         if sound:
@@ -363,17 +373,18 @@ class ScreeningIndex:
         self._lookups[(token, abjad, person)] = result
         return result
 
-    def consonant_words(self, skeleton: str) -> list[str]:
-        """The words whose consonant skeleton is `skeleton` or, for one of 4+
-        letters, one edit from it ('same consonants but one')."""
-        words_of = self.by_consonants
+    def consonant_words(self, skeleton: str, words_of: dict[str, list[str]]) -> list[str]:
+        """The words of `words_of` whose consonant skeleton is `skeleton` or, for
+        one of 4+ letters, one edit from it ('same consonants but one')."""
+        if not words_of:
+            return []
         found = list(words_of.get(skeleton, ()))
         if len(skeleton) >= 4:
             near = {other for key in (skeleton, *deletions(skeleton))
                     for other in self.by_consonant_deletion.get(key, ())}
             for other in near - {skeleton}:
                 if len(other) >= 4 and OSA.distance(skeleton, other, score_cutoff=1) <= 1:
-                    found.extend(words_of[other])
+                    found.extend(words_of.get(other, ()))
         return found
 
     def candidates(self, key: NameKey, weights: list[float], least_score: float = 0.0,

@@ -152,8 +152,33 @@ class Reached(NamedTuple):
     weight: float
     ids: np.ndarray  # the names holding a word it may meet other than as an initial
     initial_ids: np.ndarray  # the other names, where it may meet a word only as an initial (at initial_similarity)
-    near: frozenset[str]  # the other words it found them by
+    meets: frozenset[str]  # the words it may meet other than by sound or as an initial, itself included
     spans: int  # listed words it may meet at once: 2 where it runs two together ('siemensag'), else 1
+
+
+class Skeletons:
+    """Words by their consonant skeleton, as an abjad writes them, with a
+    deletion index over the skeletons (SymSpell, as for words) to find those
+    one edit apart ('same consonants but one')."""
+
+    def __init__(self, words_of: dict[str, list[str]]):
+        self.words_of = words_of
+        by_deletion: dict[str, list[str]] = defaultdict(list)
+        for skeleton in words_of:
+            if len(skeleton) >= 4:
+                for key in (skeleton, *deletions(skeleton)):
+                    by_deletion[key].append(skeleton)
+        self.by_deletion = dict(by_deletion)
+
+    def words(self, skeleton: str) -> list[str]:
+        """The words whose skeleton is `skeleton` or, for one of 4+ letters, one edit from it."""
+        found = list(self.words_of.get(skeleton, ()))
+        if len(skeleton) >= 4 and self.by_deletion:
+            near = {other for key in (skeleton, *deletions(skeleton)) for other in self.by_deletion.get(key, ())}
+            for other in near - {skeleton}:
+                if len(other) >= 4 and OSA.distance(skeleton, other, score_cutoff=1) <= 1:
+                    found.extend(self.words_of[other])
+        return found
 
 
 @dataclass
@@ -168,14 +193,13 @@ class ScreeningIndex:
     by_trigram: dict[str, np.ndarray] = field(default_factory=dict)  # -> positions in long_words
     by_deletion: dict[str, list[str]] = field(default_factory=dict)  # a word less a letter -> vocabulary words
     weights: dict[str, float] = field(default_factory=dict)
-    by_consonants: dict[str, list[str]] = field(default_factory=dict)  # a consonant skeleton -> vocabulary words
     numbers: dict[int, list[str]] = field(default_factory=dict)  # a number -> the words that write it
-    initials: dict[str, np.ndarray] = field(default_factory=dict)  # a letter -> the names with it as an initial
     persons: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per name: a person's
-    by_first_letter: dict[str, np.ndarray] = field(default_factory=dict)  # a letter -> the names with a word so begun
-    # a consonant skeleton -> the words of names written in Arabic or Hebrew letters
-    abjad_by_consonants: dict[str, list[str]] = field(default_factory=dict)
-    by_consonant_deletion: dict[str, list[str]] = field(default_factory=dict)  # a skeleton less a letter -> skeletons
+    # (a letter, persons' names only) -> the names with the letter as an initial, with a word it begins
+    by_initial: dict[tuple[str, bool], tuple[int, ...]] = field(default_factory=dict)
+    by_first_letter: dict[tuple[str, bool], tuple[int, ...]] = field(default_factory=dict)
+    skeletons: Skeletons = field(default_factory=lambda: Skeletons({}))  # of every word
+    abjad_skeletons: Skeletons = field(default_factory=lambda: Skeletons({}))  # of names in Arabic or Hebrew letters
     peaks: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per name: its heaviest word's weight
     totals: np.ndarray = field(default_factory=lambda: np.ones(0))  # per name: its words' weights summed
     default_weight: float = 1.0  # of a word the lists do not have: as rare as the rarest
@@ -234,15 +258,16 @@ class ScreeningIndex:
         index.persons = np.array([index.entities[name.entity].type is EntityType.person for name in index.names],
                                  dtype=bool)
         index.totals = np.array([name.total for name in index.names])
-        initials: dict[str, set[int]] = defaultdict(set)
-        first_letters: dict[str, set[int]] = defaultdict(set)
+        initials: dict[tuple[str, bool], set[int]] = defaultdict(set)
+        first_letters: dict[tuple[str, bool], set[int]] = defaultdict(set)
         for name_id, name in enumerate(index.names):
-            for token in name.tokens:
-                first_letters[token[0]].add(name_id)
-                if len(token) == 1:
-                    initials[token].add(name_id)
-        index.initials = {letter: np.array(sorted(ids), dtype=np.int32) for letter, ids in initials.items()}
-        index.by_first_letter = {letter: np.array(sorted(ids), dtype=np.int32) for letter, ids in first_letters.items()}
+            for persons_only in (False, True) if index.persons[name_id] else (False,):
+                for token in name.tokens:
+                    first_letters[token[0], persons_only].add(name_id)
+                    if len(token) == 1:
+                        initials[token, persons_only].add(name_id)
+        index.by_initial = {key: tuple(sorted(ids)) for key, ids in initials.items()}
+        index.by_first_letter = {key: tuple(sorted(ids)) for key, ids in first_letters.items()}
         index.long_words = np.array([token for token in index.by_token if len(token) >= 4], dtype=object)
         index.long_word_lengths = np.array([len(token) for token in index.long_words], dtype=np.int16)
         by_trigram: dict[str, list[int]] = defaultdict(list)
@@ -264,17 +289,11 @@ class ScreeningIndex:
             value = number_of(token, person=False)
             if value is not None:
                 numbers[value].append(token)
-        by_consonant_deletion: dict[str, list[str]] = defaultdict(list)
-        for skeleton in by_consonants:
-            if len(skeleton) >= 4:
-                for key in (skeleton, *deletions(skeleton)):
-                    by_consonant_deletion[key].append(skeleton)
-        index.by_consonants, index.numbers = dict(by_consonants), dict(numbers)
+        index.numbers = dict(numbers)
+        index.skeletons = Skeletons(dict(by_consonants))
         abjad_words = {token for name in index.names if name.abjad for token in name.tokens}
-        index.abjad_by_consonants = {skeleton: [word for word in words_of if word in abjad_words]
-                                     for skeleton, words_of in by_consonants.items()
-                                     if not abjad_words.isdisjoint(words_of)}
-        index.by_consonant_deletion = dict(by_consonant_deletion)
+        index.abjad_skeletons = Skeletons({skeleton: kept for skeleton, words_of in by_consonants.items()
+                                            if (kept := [word for word in words_of if word in abjad_words])})
         return index
 
     def scaled_weights(self, tokens: tuple[str, ...], legal: tuple[bool, ...], query: bool = True
@@ -324,7 +343,7 @@ class ScreeningIndex:
                 ) -> tuple[np.ndarray, np.ndarray, frozenset[str], int]:
         """Every name holding a word `token` could meet when scored
         (`words.word_similarity`), as an array of name positions, and those
-        words other than `token` itself: the word, the words of its sound, its
+        words but the ones of its sound: the word, the words of its sound, its
         near words (typos, either side), other forms of the same given name,
         the words a table or rule pairs it with (`words.ruled_forms`), the same
         number written otherwise, the two words it runs together, the words of
@@ -346,7 +365,7 @@ class ScreeningIndex:
                 if word in by_token}
         skeleton = consonants(token) if token.isalpha() and len(token) >= 2 else ""
         if skeleton:
-            near.update(self.consonant_words(skeleton, self.by_consonants if abjad else self.abjad_by_consonants))
+            near.update((self.skeletons if abjad else self.abjad_skeletons).words(skeleton))
         near.discard(token)
         found: set[int] = set(by_token.get(token, ()))
         if sound:
@@ -360,32 +379,16 @@ class ScreeningIndex:
                 found.update(set(head).intersection(tail))
                 near.update((token[:cut], token[cut:]))
                 spans = 2
-        by_initial = [self.initials.get(token[0], EMPTY)]
+        only_initial = {name_id for name_id in self.by_initial.get((token[0], not person), ()) if name_id not in found}
         if len(token) == 1:
-            by_initial.append(self.by_first_letter.get(token, EMPTY))
-        if not person:
-            by_initial = [ids[self.persons[ids]] for ids in by_initial]
-        only_initial = {name_id for ids in by_initial for name_id in ids.tolist() if name_id not in found}
+            only_initial.update(name_id for name_id in self.by_first_letter.get((token, not person), ())
+                                if name_id not in found)
         result = (np.fromiter(found, dtype=np.int32, count=len(found)),
-                  np.fromiter(only_initial, dtype=np.int32, count=len(only_initial)), frozenset(near), spans)
+                  np.fromiter(only_initial, dtype=np.int32, count=len(only_initial)), frozenset((*near, token)), spans)
         if len(self._lookups) > WORDS_REMEMBERED:
             self._lookups.clear()
         self._lookups[(token, abjad, person)] = result
         return result
-
-    def consonant_words(self, skeleton: str, words_of: dict[str, list[str]]) -> list[str]:
-        """The words of `words_of` whose consonant skeleton is `skeleton` or, for
-        one of 4+ letters, one edit from it ('same consonants but one')."""
-        if not words_of:
-            return []
-        found = list(words_of.get(skeleton, ()))
-        if len(skeleton) >= 4:
-            near = {other for key in (skeleton, *deletions(skeleton))
-                    for other in self.by_consonant_deletion.get(key, ())}
-            for other in near - {skeleton}:
-                if len(other) >= 4 and OSA.distance(skeleton, other, score_cutoff=1) <= 1:
-                    found.extend(words_of.get(other, ()))
-        return found
 
     def candidates(self, key: NameKey, weights: list[float], least_score: float = 0.0,
                    query_share: float = 1.0, person: bool = False) -> list[int]:
@@ -410,21 +413,30 @@ class ScreeningIndex:
             together = tokens[i] + tokens[i + 1]
             if together in self.by_token:
                 reached.append(Reached((i, i + 1), together, "", weights[i] + weights[i + 1],
-                                       np.array(self.by_token[together], dtype=np.int32), EMPTY, frozenset(), 1))
-        # Over all names at once: the query weight that can meet each name; a name must reach
-        # `need` of it even if its listed side matched wholly
+                                       np.array(self.by_token[together], dtype=np.int32), EMPTY, frozenset((together,)), 1))
+        # The query weight that can meet each name reached; a name must reach `need` of it even
+        # if its listed side matched wholly. Summed in numpy, and read back only at the names the
+        # words reached (a few hundred for most queries), not over every name.
+        initial_similarity = SCORING.initial_similarity
+        # (names, their query weight, their listed factor): numpy calls cost more than their
+        # work on a few names, so only the non-empty ones
+        found = [(ids, weight, factor) for entry in reached
+                 for ids, weight, factor in ((entry.ids, entry.weight, entry.spans),
+                                             (entry.initial_ids, entry.weight * initial_similarity, initial_similarity))
+                 if len(ids)]
+        if not found:
+            return []
         query_reach = np.zeros(len(self.names))
-        for entry in reached:
-            query_reach[entry.ids] += entry.weight
-            query_reach[entry.initial_ids] += entry.weight * SCORING.initial_similarity
+        for ids, weight, _factor in found:
+            query_reach[ids] += weight
+        found_ids = np.concatenate([ids for ids, _weight, _factor in found]) if len(found) > 1 else found[0][0]
         total = sum(weights) or 1.0
         need = max((least_score - (1 - query_share)) * total / query_share, 1e-9)
-        ids = np.flatnonzero(query_reach >= need)
+        ids = np.unique(found_ids[query_reach[found_ids] >= need])
         if len(ids) > 1:  # then on both sides: on the listed side, the name's heaviest word per query
             listed_reach = np.zeros(len(self.names))  # word (two where the word runs two together)
-            for entry in reached:
-                listed_reach[entry.ids] += self.peaks[entry.ids] * entry.spans
-                listed_reach[entry.initial_ids] += self.peaks[entry.initial_ids] * SCORING.initial_similarity
+            for found_by, _weight, factor in found:
+                listed_reach[found_by] += self.peaks[found_by] * factor
             best = (query_share * np.minimum(query_reach[ids] / total, 1.0)
                     + (1 - query_share) * np.minimum(listed_reach[ids] / self.totals[ids], 1.0))
             ids = ids[best >= least_score]
@@ -452,10 +464,10 @@ class ScreeningIndex:
         query_matched: dict[int, float] = {}  # query position -> the best similarity it can reach
         listed_side = discount = 0.0
         for entry in reached:
-            token, sound, near = entry.token, entry.sound, entry.near
+            token, sound, meets = entry.token, entry.sound, entry.meets
             met = initials = 0.0
             for word, word_sound, weight in zip(name.tokens, name.sounds, name.weights, strict=True):
-                if word == token or word in near or (sound and word_sound == sound):
+                if word in meets or (sound and word_sound == sound):
                     met += weight
                 elif person and ((len(word) == 1 and token[0] == word) or (len(token) == 1 and word[0] == token)):
                     initials += weight

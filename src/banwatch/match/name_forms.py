@@ -53,6 +53,7 @@ SHORT_FORMS: dict[str, tuple[str, ...]] = {
     word: tuple(short for short, full in ABBREVIATIONS.items() if full == word) for word in set(ABBREVIATIONS.values())}
 #: spellings of one word that differ in more than a typo
 SPELLINGS = {"centre": "center", "organisation": "organization"}
+TABLED_WORDS = frozenset((*ABBREVIATIONS, *ABBREVIATIONS.values(), *SPELLINGS, *SPELLINGS.values()))
 SPELLINGS_OF = {word: tuple(other for other, same in SPELLINGS.items() if same == word) for word in SPELLINGS.values()}
 
 NUMBER_MARKS = {"no", "nr", "number", "num"}  # 'No. 3', 'Nr 3': the number is the word that counts
@@ -100,6 +101,8 @@ def abbreviation_of(short: str, word: str) -> bool:
 def abbreviation_partners(token: str) -> frozenset[str]:
     """Every word `abbreviation_of` pairs with `token`, either way round:
     'mgmt' -> 'management'; 'centre' -> 'center', 'ctr', 'ctre'."""
+    if token not in TABLED_WORDS:  # most words: no table knows them
+        return frozenset()
     canons = {SPELLINGS.get(word, word) for word in (token, ABBREVIATIONS.get(token)) if word}
     spellings = {word for canon in canons for word in (canon, *SPELLINGS_OF.get(canon, ()))}
     partners = spellings.union(*(SHORT_FORMS.get(word, ()) for word in spellings))

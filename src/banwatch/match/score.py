@@ -51,11 +51,13 @@ def chain_links(tokens: tuple[str, ...]) -> set[tuple[str, str]]:
     return {(tokens[i - 1], tokens[i + 1]) for i in range(1, len(tokens) - 1) if tokens[i] in CHAIN}
 
 
-def compare(query: NameKey, query_weights: list[float], listed: IndexedName, person: bool) -> tuple[float, list[tuple], list[str]]:
+def compare(query: NameKey, query_weights: list[float], listed: IndexedName, person: bool,
+            least: float = 0.0) -> tuple[float, list[tuple], list[str]]:
     """(name score in [0, 1], the word pairs as tuples, the conflicts found) for a
     query name against `listed`. Tuples, not models: most candidates are discarded,
     and building a pydantic model per pair would cost more than the scoring (see
-    `word_matches`)."""
+    `word_matches`). A score below `least` before its conflicts (which only lower
+    it) comes back alone, without the pairs and conflicts nobody will read."""
     config = SCORING
     tokens, listed_tokens, listed_w = query.tokens, listed.tokens, list(listed.weights)
     query_set, listed_set = set(tokens), set(listed_tokens)
@@ -86,13 +88,20 @@ def compare(query: NameKey, query_weights: list[float], listed: IndexedName, per
             used_listed[j] = i
 
     query_total, listed_total = sum(query_weights), sum(listed_w)
+    if query_total == 0 or listed_total == 0:
+        return 0.0, [], []
     query_matched = listed_matched = 0.0
+    for i in sorted(used_query):  # in the query's order, as the evidence lists them
+        similarity, j, _how = used_query[i]
+        query_matched += similarity * query_weights[i]
+        listed_matched += similarity * listed_w[j]
+    score = config.query_share * query_matched / query_total + (1 - config.query_share) * listed_matched / listed_total
+    if score < least:
+        return score, [], []
     evidence: list[tuple] = []
     for i, word in enumerate(tokens):
         if i in used_query:
             similarity, j, how = used_query[i]
-            query_matched += similarity * query_weights[i]
-            listed_matched += similarity * listed_w[j]
             if merged and (word not in query.tokens or listed_tokens[j] not in listed.tokens):
                 how = f"{how}, written as one word" if how != "same" else "written as one word"
             evidence.append((word, listed_tokens[j], how, similarity, query_weights[i]))
@@ -101,9 +110,6 @@ def compare(query: NameKey, query_weights: list[float], listed: IndexedName, per
     for j, word in enumerate(listed_tokens):
         if j not in used_listed:
             evidence.append((None, word, "missing from the query", 0.0, listed_w[j]))
-    if query_total == 0 or listed_total == 0:
-        return 0.0, evidence, []
-    score = config.query_share * query_matched / query_total + (1 - config.query_share) * listed_matched / listed_total
     conflicts = name_conflicts(tokens, listed_tokens, used_query, used_listed, person, query, listed)
     for factor, _why in conflicts:
         score *= factor

@@ -91,7 +91,7 @@ class Screener:
             listed = index.names[name_id]
             entity = index.entities[listed.entity]
             person = query_person or entity.type is EntityType.person
-            score, evidence, conflicts = compare(key, weights, listed, person)
+            score, evidence, conflicts = compare(key, weights, listed, person, least)
             if listed.kind is NameKind.weak:
                 score *= config.weak_alias
                 conflicts = [*conflicts, f"a weak alias (x{config.weak_alias})"]

@@ -47,7 +47,7 @@ from banwatch.match.normalise import (
     phonetic,
     words,
 )
-from banwatch.match.words import number_of, ruled_forms
+from banwatch.match.words import number_of, ruled_forms, word_similarity
 from banwatch.model import EntityType, ListedEntity, NameKind
 
 #: candidates scored per query: the best by shared-word weight. Far more than a
@@ -152,8 +152,9 @@ class Reached(NamedTuple):
     weight: float
     ids: np.ndarray  # the names holding a word it may meet other than as an initial
     initial_ids: np.ndarray  # the other names, where it may meet a word only as an initial (at initial_similarity)
+    split_ids: np.ndarray  # of those, the names holding two words it runs together ('siemensag')
     meets: frozenset[str]  # the words it may meet other than by sound or as an initial, itself included
-    spans: int  # listed words it may meet at once: 2 where it runs two together ('siemensag'), else 1
+    parts: frozenset[str]  # the words it runs together: met as one, at 1
 
 
 class Skeletons:
@@ -340,7 +341,7 @@ class ScreeningIndex:
                                                               score_cutoff=2, limit=None)]
 
     def lookups(self, token: str, sound: str, abjad: bool = False, person: bool = False
-                ) -> tuple[np.ndarray, np.ndarray, frozenset[str], int]:
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, frozenset[str], frozenset[str]]:
         """Every name holding a word `token` could meet when scored
         (`words.word_similarity`), as an array of name positions, and those
         words but the ones of its sound: the word, the words of its sound, its
@@ -352,8 +353,8 @@ class ScreeningIndex:
         names with a word it can be the initial of; any word, the names with an
         initial it may stand for (initials meet only in persons' names: in
         every name if the query is a `person`'s, else in the names of persons),
-        as a second array of the names met only so. And 2 if it runs two listed
-        words together, else 1.
+        as a second array of the names met only so; a third array of the names
+        holding two words it runs together, and those words.
         Remembered per word: customers' names repeat, and the typo search was
         half the time of screening a name the lists do not have."""
         known = self._lookups.get((token, abjad, person))
@@ -372,19 +373,23 @@ class ScreeningIndex:
             found.update(self.by_sound.get(sound, ()))
         for word in near:
             found.update(by_token[word])
-        spans = 1
-        for cut in range(2, len(token) - 1):  # 'siemensag': the names holding 'siemens' and 'ag'
+        split: set[int] = set()
+        parts: set[str] = set()
+        for cut in range(1, len(token)):  # 'siemensag': the names holding 'siemens' and 'ag'
             head, tail = by_token.get(token[:cut]), by_token.get(token[cut:])
             if head and tail:
-                found.update(set(head).intersection(tail))
-                near.update((token[:cut], token[cut:]))
-                spans = 2
+                shorter, longer = sorted((head, tail), key=len)
+                split.update(set(shorter).intersection(longer))
+                parts.update((token[:cut], token[cut:]))
+        found |= split
         only_initial = {name_id for name_id in self.by_initial.get((token[0], not person), ()) if name_id not in found}
         if len(token) == 1:
             only_initial.update(name_id for name_id in self.by_first_letter.get((token, not person), ())
                                 if name_id not in found)
         result = (np.fromiter(found, dtype=np.int32, count=len(found)),
-                  np.fromiter(only_initial, dtype=np.int32, count=len(only_initial)), frozenset((*near, token)), spans)
+                  np.fromiter(only_initial, dtype=np.int32, count=len(only_initial)),
+                  np.fromiter(split, dtype=np.int32, count=len(split)), frozenset((*near, *parts, token)),
+                  frozenset(parts))
         if len(self._lookups) > WORDS_REMEMBERED:
             self._lookups.clear()
         self._lookups[(token, abjad, person)] = result
@@ -413,16 +418,19 @@ class ScreeningIndex:
             together = tokens[i] + tokens[i + 1]
             if together in self.by_token:
                 reached.append(Reached((i, i + 1), together, "", weights[i] + weights[i + 1],
-                                       np.array(self.by_token[together], dtype=np.int32), EMPTY, frozenset((together,)), 1))
+                                       np.array(self.by_token[together], dtype=np.int32), EMPTY, EMPTY,
+                                       frozenset((together,)), frozenset()))
         # The query weight that can meet each name reached; a name must reach `need` of it even
         # if its listed side matched wholly. Summed in numpy, and read back only at the names the
         # words reached (a few hundred for most queries), not over every name.
         initial_similarity = SCORING.initial_similarity
         # (names, their query weight, their listed factor): numpy calls cost more than their
-        # work on a few names, so only the non-empty ones
+        # work on a few names, so only the non-empty ones. A name holding two words a query word
+        # runs together may meet both: a second listed word, no more query weight.
         found = [(ids, weight, factor) for entry in reached
-                 for ids, weight, factor in ((entry.ids, entry.weight, entry.spans),
-                                             (entry.initial_ids, entry.weight * initial_similarity, initial_similarity))
+                 for ids, weight, factor in ((entry.ids, entry.weight, 1.0),
+                                             (entry.initial_ids, entry.weight * initial_similarity, initial_similarity),
+                                             (entry.split_ids, 0.0, 1.0))
                  if len(ids)]
         if not found:
             return []
@@ -433,8 +441,8 @@ class ScreeningIndex:
         total = sum(weights) or 1.0
         need = max((least_score - (1 - query_share)) * total / query_share, 1e-9)
         ids = np.unique(found_ids[query_reach[found_ids] >= need])
-        if len(ids) > 1:  # then on both sides: on the listed side, the name's heaviest word per query
-            listed_reach = np.zeros(len(self.names))  # word (two where the word runs two together)
+        if len(ids) > 1:  # then on both sides: on the listed side, the name's heaviest word per query word
+            listed_reach = np.zeros(len(self.names))
             for found_by, _weight, factor in found:
                 listed_reach[found_by] += self.peaks[found_by] * factor
             best = (query_share * np.minimum(query_reach[ids] / total, 1.0)
@@ -442,45 +450,51 @@ class ScreeningIndex:
             ids = ids[best >= least_score]
         kept: list[tuple[float, int]] = []
         for name_id, reach in zip(ids.tolist(), query_reach[ids].tolist(), strict=True):
-            name_best, discount = self._best_score(weights, self.names[name_id], reached, query_share,
-                                                   person or self.persons[name_id])
+            name_best, discount = self._best_score(key, weights, self.names[name_id], reached, query_share,
+                                                   person or bool(self.persons[name_id]))
             if name_best >= least_score:
                 kept.append((discount - reach, name_id))
         kept.sort()
         return [name_id for _reach, name_id in kept[:MAX_CANDIDATES]]
 
     @staticmethod
-    def _best_score(weights: list[float], name: IndexedName, reached: list[Reached], query_share: float,
-                    person: bool) -> tuple[float, float]:
-        """(the name score `name` would get if every query word that can meet one
-        of its words matched it as well as their way of meeting allows, the
-        weight of the words that meet it only other than as themselves, less
-        0.9 of theirs: for the ranking). A word meeting only as an initial
-        ('a' and 'ali', in a person's name) matches at `initial_similarity`,
-        any other way at most 1. On the listed side a query word counts every
-        listed word it can meet, a word counted twice rather than missed: the
-        bound must never fall below the score."""
-        initial_similarity = SCORING.initial_similarity
+    def _best_score(key: NameKey, weights: list[float], name: IndexedName, reached: list[Reached],
+                    query_share: float, person: bool) -> tuple[float, float]:
+        """(the name score `name` would get if every query word matched the best
+        of the name's words it can meet, each listed word as well as the best
+        query word meeting it, the weight of the words that meet it only other
+        than as themselves, less 0.9 of theirs: for the ranking). Each pair
+        counts at the scorer's own similarity (`words.word_similarity`, remembered
+        per pair), a word running two listed words together at 1. Each word may
+        be counted more than once, never less: the bound must never fall below
+        the score, and only pairs and conflicts are left to `score.compare`."""
+        abjad = key.abjad or name.abjad
         query_matched: dict[int, float] = {}  # query position -> the best similarity it can reach
-        listed_side = discount = 0.0
+        listed_matched: dict[int, float] = {}  # listed position -> the same
+        discount = 0.0
         for entry in reached:
             token, sound, meets = entry.token, entry.sound, entry.meets
-            met = initials = 0.0
-            for word, word_sound, weight in zip(name.tokens, name.sounds, name.weights, strict=True):
+            best = 0.0
+            for j, (word, word_sound) in enumerate(zip(name.tokens, name.sounds, strict=True)):
                 if word in meets or (sound and word_sound == sound):
-                    met += weight
+                    similarity = 1.0 if word == token or word in entry.parts else \
+                        word_similarity(token, sound, word, word_sound, person, abjad)[0]
                 elif person and ((len(word) == 1 and token[0] == word) or (len(token) == 1 and word[0] == token)):
-                    initials += weight
-            if not met and not initials:
+                    similarity = SCORING.initial_similarity
+                else:
+                    continue
+                if similarity > listed_matched.get(j, 0.0):
+                    listed_matched[j] = similarity
+                best = max(best, similarity)
+            if not best:
                 continue
-            similarity = 1.0 if met else initial_similarity
-            listed_side += met + initial_similarity * initials
             for position in entry.positions:
-                query_matched[position] = max(query_matched.get(position, 0.0), similarity)
+                query_matched[position] = max(query_matched.get(position, 0.0), best)
             if token not in name.tokens:
                 discount += 0.1 * entry.weight
         total = sum(weights) or 1.0
         query_side = sum(weights[i] * similarity for i, similarity in query_matched.items())
+        listed_side = sum(name.weights[j] * similarity for j, similarity in listed_matched.items())
         best = query_share * min(query_side / total, 1.0) + (1 - query_share) * min(listed_side / name.total, 1.0)
         return best, discount
 

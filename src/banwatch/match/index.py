@@ -401,12 +401,13 @@ class ScreeningIndex:
         first: by the query weight they share, a word met other than as itself
         counting 0.9. At most MAX_CANDIDATES.
 
-        A name is dropped when even a perfect match of every word that can meet
+        A name is dropped when even the best match of every word that can meet
         one of its words could not bring its name score (`query_share` of the
         query's weight matched plus the rest of the listed name's) up to
-        `least_score`: first on the query side alone, summed over an array of
-        all names (numpy: a common word reaches thousands), then on both sides
-        for the names left (`_best_score`). Two neighbouring query words also
+        `least_score`: first with every pair counted as perfect and every listed
+        word at the name's heaviest, summed in numpy (a common word reaches
+        thousands of names), then for the names left pair by pair at the
+        scorer's own similarity (`_best_score`). Two neighbouring query words also
         look up the word they make together ('good will' -> 'goodwill'). Most
         names a random customer name reaches share only a first name or a legal
         form and are dropped here, before the name is scored.
@@ -440,7 +441,10 @@ class ScreeningIndex:
         found_ids = np.concatenate([ids for ids, _weight, _factor in found]) if len(found) > 1 else found[0][0]
         total = sum(weights) or 1.0
         need = max((least_score - (1 - query_share)) * total / query_share, 1e-9)
-        ids = np.unique(found_ids[query_reach[found_ids] >= need])
+        passing = found_ids[query_reach[found_ids] >= need]
+        if not len(passing):  # most queries: no name shares enough of them
+            return []
+        ids = np.unique(passing)
         if len(ids) > 1:  # then on both sides: on the listed side, the name's heaviest word per query word
             listed_reach = np.zeros(len(self.names))
             for found_by, _weight, factor in found:

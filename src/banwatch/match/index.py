@@ -152,7 +152,7 @@ class Reached(NamedTuple):
     weight: float
     ids: np.ndarray  # the names holding a word it may meet other than as an initial
     initial_ids: np.ndarray  # the other names, where it may meet a word only as an initial (at initial_similarity)
-    split_ids: np.ndarray  # of those, the names holding two words it runs together ('siemensag')
+    split_ids: np.ndarray  # of `ids`, the names holding two words it runs together ('siemensag')
     meets: frozenset[str]  # the words it may meet other than by sound or as an initial, itself included
     parts: frozenset[str]  # the words it runs together: met as one, at 1
 

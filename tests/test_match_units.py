@@ -89,6 +89,14 @@ def test_the_words_a_rule_pairs_a_word_with():
     assert ruled_forms("xqzv") <= {"xqzvs"}  # a word no table knows: only its plural
 
 
+def test_a_homophone_is_another_word_in_other_names_than_persons():
+    assert similarity("steal", "steel", person=False) == (0.5, "another word")  # two common words
+    assert similarity("peer", "pier", person=False) == (0.5, "another word")
+    assert similarity("steal", "steel") == (0.9, "sounds alike")  # a person's name is spelled every way
+    assert similarity("back", "bank", person=False) == (0.85, "typo")  # a slip of one key stays a typo
+    assert similarity("kasperski", "kaspersky", person=False)[1] == "sounds alike"  # not common words
+
+
 def test_initials_and_name_forms_count_only_for_people():
     assert similarity("a", "andrei", person=False) == (0.0, "")
     assert similarity("bill", "william", person=False) == (0.0, "")

@@ -58,7 +58,7 @@ MAGIC = b"banwatch-index-hmac-sha256\n"
 STALE_TEMP_SECONDS = 3600
 #: the modules whose code decides what the index holds
 ENGINE_MODULES = ("banwatch.match.index", "banwatch.match.normalise", "banwatch.match.characters",
-                  "banwatch.match.name_forms", "banwatch.match.khmer", "banwatch.match.config",
+                  "banwatch.match.name_forms", "banwatch.match.khmer", "banwatch.match.config", "banwatch.match.words",
                   "banwatch.match.screen", "banwatch.model",
                   "banwatch.lists.catalog_parties")  # its party_id decides which entities screen merges
 

@@ -51,6 +51,9 @@ class ScoringConfig:
     other_gender_similarity: float = 0.5
     #: two romanised Chinese syllables one sound apart ('Jiang'/'Jian', 'Shen'/'Sheng'): other syllables
     syllable_similarity: float = 0.5
+    #: two different common words of English in other names than persons' ('Steal'/'Steel',
+    #: 'Peer'/'Pier'): a homophone or a one-letter change that makes another word, not a typo
+    other_word_similarity: float = 0.5
 
     # ------------------------------------------------------------------ conflicts in a name
     #: numbers on both sides that differ ('Wattle Star II'/'III'): a different ship or fund

@@ -22,7 +22,10 @@ A pair counts by its similarity:
   ('hsyn'/'Hussein').
 Some near words are other words, and score below a typo: a plural in a
 company's name ('Trusts'/'Trust'), a Russian surname in the other gender's
-form ('Baranova'/'Baranov'), a Chinese syllable one sound off ('Jian'/'Jiang').
+form ('Baranova'/'Baranov'), a Chinese syllable one sound off ('Jian'/'Jiang'),
+and in a company's or a vessel's name two common English words that sound
+alike ('Steal'/'Steel', 'Peer'/'Pier': wordfreq's frequencies; not persons'
+names, which are spelled every way).
 Every figure is in `config.SCORING`.
 """
 
@@ -35,7 +38,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 
 from banwatch.match.config import SCORING
 from banwatch.match.name_forms import abbreviation_of, abbreviation_partners, numeral_value
-from banwatch.match.normalise import consonants, name_variants
+from banwatch.match.normalise import consonants, name_symbols, name_variants
 
 #: legal forms that are one form written two ways (rigour keeps them apart)
 LEGAL_CANON = {"company": "co", "corporation": "corp", "incorporated": "inc", "limited": "ltd", "ltda": "ltd",
@@ -74,6 +77,26 @@ def other_gender(a: str, b: str) -> bool:
                     and len(x) - len(masculine) >= 3:
                 return True
     return False
+
+
+#: how common, on wordfreq's Zipf scale (3: once per million words), both of two words
+#: must be in English to be two words rather than one misspelt
+COMMON_WORD_ZIPF = 3.0
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def common_word(word: str) -> bool:
+    """A common word of English that is not a person's name (given_names.tsv:
+    names are spelled every way, 'Jon'/'John')."""
+    from wordfreq import zipf_frequency  # noqa: PLC0415 (its word lists load on first use)
+
+    return len(word) >= 3 and zipf_frequency(word, "en") >= COMMON_WORD_ZIPF and word not in name_symbols()[0]
+
+
+def other_word(a: str, b: str) -> bool:
+    """'steal'/'steel', 'planes'/'plains', 'see'/'sea': two different words, each
+    common, so that one is not a misspelling of the other."""
+    return a != b and common_word(a) and common_word(b)
 
 
 def number_of(token: str, person: bool) -> int | None:
@@ -150,9 +173,6 @@ def word_similarity(query: str, query_sound: str, listed: str, listed_sound: str
         return config.plural_similarity, "plural"
     if len(query) <= 6 and len(listed) <= 6 and other_syllable(query, listed):
         return config.syllable_similarity, "another syllable"
-    if sorted((len(query), len(listed))) == [3, 4] and query.isalpha() and listed.isalpha() \
-            and OSA.distance(query, listed, score_cutoff=1) <= 1:  # a letter dropped: 'geb' for 'gleb'
-        return config.edit_similarity - 0.05, "typo"
     if abjad and len(query) >= 2 and len(listed) >= 2:
         query_consonants, listed_consonants = consonants(query), consonants(listed)
         if len(query_consonants) >= 2 and query_consonants == listed_consonants:
@@ -163,6 +183,22 @@ def word_similarity(query: str, query_sound: str, listed: str, listed_sound: str
             return config.consonant_similarity - 0.05, "same consonants but one"
         if long == short + "y" and len(short) >= 3:
             return 0.0, ""  # nor by their sound, which does not hear the nisba's final i
+    similarity, how = spelled_alike(query, query_sound, listed, listed_sound)
+    if how == "sounds alike" and not person and other_word(query, listed):
+        return config.other_word_similarity, "another word"  # a homophone, 'Steal'/'Steel': not a misspelling
+    if similarity:
+        return similarity, how
+    if person and listed in name_variants(query):
+        return config.name_variant_similarity, "same name"
+    return 0.0, ""
+
+
+def spelled_alike(query: str, query_sound: str, listed: str, listed_sound: str) -> tuple[float, str]:
+    """Two words that sound alike or are one typo apart, and how much."""
+    config = SCORING
+    if sorted((len(query), len(listed))) == [3, 4] and query.isalpha() and listed.isalpha() \
+            and OSA.distance(query, listed, score_cutoff=1) <= 1:  # a letter dropped: 'geb' for 'gleb'
+        return config.edit_similarity - 0.05, "typo"
     if len(query) < 3 or len(listed) < 3:
         return 0.0, ""
     similarity = JaroWinkler.similarity(query, listed)
@@ -181,6 +217,4 @@ def word_similarity(query: str, query_sound: str, listed: str, listed_sound: str
                 return similarity - config.typo_penalty, "typo"
             if query.isalpha() and listed.isalpha():
                 return config.edit_similarity - 0.05 * (edits - 1), "typo"
-    if person and listed in name_variants(query):
-        return config.name_variant_similarity, "same name"
     return 0.0, ""

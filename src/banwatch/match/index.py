@@ -143,18 +143,29 @@ def trigrams(token: str) -> set[str]:
     return {padded[i:i + 3] for i in range(len(padded) - 2)}
 
 
-class Reached(NamedTuple):
-    """A query word (or two written as one) and the names its lookups found."""
+class Lookup(NamedTuple):
+    """What one query word can meet in the lists (`ScreeningIndex.lookups`)."""
 
-    positions: tuple[int, ...]  # in the query
-    token: str
-    sound: str
-    weight: float
     ids: np.ndarray  # the names holding a word it may meet other than as an initial
     initial_ids: np.ndarray  # the other names, where it may meet a word only as an initial (at initial_similarity)
     split_ids: np.ndarray  # of `ids`, the names holding two words it runs together ('siemensag')
     meets: frozenset[str]  # the words it may meet other than by sound or as an initial, itself included
     parts: frozenset[str]  # the words it runs together: met as one, at 1
+
+
+class Reached(NamedTuple):
+    """A query word (or two written as one), its weight, and its `Lookup`'s
+    fields (flat: `candidates` reads them for every name it bounds)."""
+
+    positions: tuple[int, ...]  # in the query
+    token: str
+    sound: str
+    weight: float
+    ids: np.ndarray
+    initial_ids: np.ndarray
+    split_ids: np.ndarray
+    meets: frozenset[str]
+    parts: frozenset[str]
 
 
 class Skeletons:
@@ -204,7 +215,7 @@ class ScreeningIndex:
     peaks: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per name: its heaviest word's weight
     totals: np.ndarray = field(default_factory=lambda: np.ones(0))  # per name: its words' weights summed
     default_weight: float = 1.0  # of a word the lists do not have: as rare as the rarest
-    _lookups: dict[tuple[str, bool], tuple[np.ndarray, frozenset[str]]] = field(default_factory=dict, repr=False)
+    _lookups: dict[tuple[str, bool, bool], Lookup] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, entities: Iterable[ListedEntity], measures_of: dict[str, list[str]] | None = None
@@ -340,21 +351,19 @@ class ScreeningIndex:
         return [word for word, _edits, _i in process.extract(token, self.long_words[near], scorer=OSA.distance,
                                                               score_cutoff=2, limit=None)]
 
-    def lookups(self, token: str, sound: str, abjad: bool = False, person: bool = False
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, frozenset[str], frozenset[str]]:
+    def lookups(self, token: str, sound: str, abjad: bool = False, person: bool = False) -> Lookup:
         """Every name holding a word `token` could meet when scored
-        (`words.word_similarity`), as an array of name positions, and those
-        words but the ones of its sound: the word, the words of its sound, its
-        near words (typos, either side), other forms of the same given name,
-        the words a table or rule pairs it with (`words.ruled_forms`), the same
-        number written otherwise, the two words it runs together, the words of
-        its consonants (read from Arabic or Hebrew letters: every name's words
-        when `abjad`, else the words of names written so); a single letter, the
-        names with a word it can be the initial of; any word, the names with an
-        initial it may stand for (initials meet only in persons' names: in
-        every name if the query is a `person`'s, else in the names of persons),
-        as a second array of the names met only so; a third array of the names
-        holding two words it runs together, and those words.
+        (`words.word_similarity`):
+        - the word itself, and the words of its sound;
+        - its near words (typos, either side), other forms of the same given
+          name, the words a table or rule pairs it with (`words.ruled_forms`),
+          the same number written otherwise;
+        - the words of its consonants: of every name when `abjad` (the query
+          is read from Arabic or Hebrew letters), else of names written so;
+        - two words it runs together;
+        - initials, only in persons' names unless the query is a `person`'s:
+          the names with an initial it may stand for and, for a single letter,
+          with a word it may be the initial of.
         Remembered per word: customers' names repeat, and the typo search was
         half the time of screening a name the lists do not have."""
         known = self._lookups.get((token, abjad, person))
@@ -386,10 +395,10 @@ class ScreeningIndex:
         if len(token) == 1:
             only_initial.update(name_id for name_id in self.by_first_letter.get((token, not person), ())
                                 if name_id not in found)
-        result = (np.fromiter(found, dtype=np.int32, count=len(found)),
-                  np.fromiter(only_initial, dtype=np.int32, count=len(only_initial)),
-                  np.fromiter(split, dtype=np.int32, count=len(split)), frozenset((*near, *parts, token)),
-                  frozenset(parts))
+        result = Lookup(np.fromiter(found, dtype=np.int32, count=len(found)),
+                        np.fromiter(only_initial, dtype=np.int32, count=len(only_initial)),
+                        np.fromiter(split, dtype=np.int32, count=len(split)), frozenset((*near, *parts, token)),
+                        frozenset(parts))
         if len(self._lookups) > WORDS_REMEMBERED:
             self._lookups.clear()
         self._lookups[(token, abjad, person)] = result

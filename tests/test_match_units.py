@@ -15,7 +15,7 @@ from banwatch.match.name_forms import abbreviation_partners
 from banwatch.match.normalise import phonetic, words
 from banwatch.match.score import compare
 from banwatch.match.screen import DEFAULT_THRESHOLD, Screener
-from banwatch.match.words import ruled_forms, word_similarity
+from banwatch.match.words import english_spelling, ruled_forms, word_similarity
 from banwatch.model import ListedEntity, NameKind, ScreenQuery
 from conftest import ROOT
 
@@ -95,6 +95,25 @@ def test_a_homophone_is_another_word_in_other_names_than_persons():
     assert similarity("steal", "steel") == (0.9, "sounds alike")  # a person's name is spelled every way
     assert similarity("back", "bank", person=False) == (0.85, "typo")  # a slip of one key stays a typo
     assert similarity("kasperski", "kaspersky", person=False)[1] == "sounds alike"  # not common words
+
+
+@pytest.mark.parametrize(("german_or_polish", "english"), [
+    ("walentinowitsch", "valentinovich"), ("jakubec", "yakubets"), ("basowa", "basova"), ("jurij", "yuriy"),
+    ("szczepan", "shchepan"), ("alexandrowna", "aleksandrovna"),
+])
+def test_german_and_polish_spellings_of_russian_names_are_rewritten_as_english_ones(german_or_polish, english):
+    assert english_spelling(german_or_polish) == english
+
+
+def test_a_russian_name_romanised_by_german_rules_is_the_same_name():
+    # too many letters apart for a typo, and no name table holds them
+    assert similarity("walentinowitsch", "valentinovich") == (0.9, "another romanisation")
+    assert similarity("alexandrowna", "aleksandrovna") == (0.9, "another romanisation")
+    assert similarity("walentinowitsch", "valentinovich", person=False) == (0.0, "")  # people's names only
+
+
+def test_a_j_alone_is_no_german_or_polish_spelling():
+    assert english_spelling("juan") == "juan" and english_spelling("jelena") == "jelena"
 
 
 def test_initials_and_name_forms_count_only_for_people():

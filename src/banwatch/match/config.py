@@ -39,6 +39,8 @@ class ScoringConfig:
     initial_similarity: float = 0.7
     #: another form of the same given name ('Bill'/'William', 'Iosif'/'Joseph')
     name_variant_similarity: float = 0.9
+    #: a person's name romanised by German or Polish rules against English ones ('Walentinowitsch'/'Valentinovich')
+    romanisation_similarity: float = 0.9
     #: an abbreviated word of a company name ('Mgmt' for 'Management')
     abbreviation_similarity: float = 0.95
     #: two words written as one ('Goodwill' for 'Good Will'), counted for both

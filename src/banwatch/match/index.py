@@ -47,7 +47,7 @@ from banwatch.match.normalise import (
     phonetic,
     words,
 )
-from banwatch.match.words import number_of, ruled_forms, word_similarity
+from banwatch.match.words import english_spelling, number_of, ruled_forms, word_similarity
 from banwatch.model import EntityType, ListedEntity, NameKind
 
 #: candidates scored per query: the best by shared-word weight. Far more than a
@@ -206,6 +206,7 @@ class ScreeningIndex:
     by_deletion: dict[str, list[str]] = field(default_factory=dict)  # a word less a letter -> vocabulary words
     weights: dict[str, float] = field(default_factory=dict)
     numbers: dict[int, list[str]] = field(default_factory=dict)  # a number -> the words that write it
+    by_english_spelling: dict[str, list[str]] = field(default_factory=dict)  # words.english_spelling -> words
     persons: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per name: a person's
     # (a letter, persons' names only) -> the names with the letter as an initial, with a word it begins
     by_initial: dict[tuple[str, bool], tuple[int, ...]] = field(default_factory=dict)
@@ -302,6 +303,10 @@ class ScreeningIndex:
             if value is not None:
                 numbers[value].append(token)
         index.numbers = dict(numbers)
+        by_english_spelling: dict[str, list[str]] = defaultdict(list)
+        for token in index.by_token:
+            by_english_spelling[english_spelling(token)].append(token)
+        index.by_english_spelling = dict(by_english_spelling)
         index.skeletons = Skeletons(dict(by_consonants))
         abjad_words = {token for name in index.names if name.abjad for token in name.tokens}
         index.abjad_skeletons = Skeletons({skeleton: kept for skeleton, words_of in by_consonants.items()
@@ -357,7 +362,8 @@ class ScreeningIndex:
         - the word itself, and the words of its sound;
         - its near words (typos, either side), other forms of the same given
           name, the words a table or rule pairs it with (`words.ruled_forms`),
-          the same number written otherwise;
+          the same number written otherwise, the same name romanised by German
+          or Polish rules (`words.english_spelling`);
         - the words of its consonants: of every name when `abjad` (the query
           is read from Arabic or Hebrew letters), else of names written so;
         - two words it runs together;
@@ -371,7 +377,8 @@ class ScreeningIndex:
             return known
         by_token = self.by_token
         near = {word for word in (*self.near_words(token), *name_variants(token), *ruled_forms(token),
-                                  *self.numbers.get(number_of(token, person=False), ()))
+                                  *self.numbers.get(number_of(token, person=False), ()),
+                                  *self.by_english_spelling.get(english_spelling(token), ()))
                 if word in by_token}
         skeleton = consonants(token) if token.isalpha() and len(token) >= 2 else ""
         if skeleton:

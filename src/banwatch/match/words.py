@@ -19,7 +19,9 @@ A pair counts by its similarity:
 - for companies, an abbreviated word ('Mgmt'/'Management'), the same number
   written two ways ('III'/'3');
 - written in an abjad (Arabic, Hebrew) without vowels, the same consonants
-  ('hsyn'/'Hussein').
+  ('hsyn'/'Hussein');
+- for people, a Russian or Ukrainian name romanised by German or Polish rules
+  against English ones ('Walentinowitsch'/'Valentinovich'): 0.9.
 Some near words are other words, and score below a typo: a plural in a
 company's name ('Trusts'/'Trust'), a Russian surname in the other gender's
 form ('Baranova'/'Baranov'), a Chinese syllable one sound off ('Jian'/'Jiang'),
@@ -32,6 +34,7 @@ Every figure is in `config.SCORING`.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from rapidfuzz.distance import OSA, JaroWinkler
@@ -97,6 +100,28 @@ def other_word(a: str, b: str) -> bool:
     """'steal'/'steel', 'planes'/'plains', 'see'/'sea': two different words, each
     common, so that one is not a misspelling of the other."""
     return a != b and common_word(a) and common_word(b)
+
+
+#: a Cyrillic name as German and Polish write it, rewritten as English writes it
+#: ('Walentinowitsch', 'Jakubec' -> 'valentinovich', 'yakubets'), in this order
+ENGLISH_SPELLING = [(re.compile(pattern), replacement) for pattern, replacement in (
+    (r"szcz", "shch"), (r"tsch", "ch"), (r"sch", "sh"), (r"cz|tch", "ch"), (r"sz", "sh"), (r"w", "v"),
+    (r"x", "ks"), (r"j(?=[aeiou])|(?<=[aeiou])j$", "y"), (r"ec$", "ets"))]
+#: what only German and Polish spellings have: without one of them a 'j' is left alone ('Juan' is not 'Yuan')
+GERMAN_OR_POLISH = re.compile(r"sch|cz|sz|w|ec$|ij$")
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def english_spelling(word: str) -> str:
+    """`word` with German and Polish spellings of Russian and Ukrainian sounds
+    written as English writes them. Two spellings of one name then come out the
+    same ('Miroslaw Wladimirowitsch' / 'Miroslav Vladimirovich'); a rewrite,
+    not a table, because these schemes spell every name by the same rules."""
+    if not GERMAN_OR_POLISH.search(word):
+        return word
+    for pattern, replacement in ENGLISH_SPELLING:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def number_of(token: str, person: bool) -> int | None:
@@ -190,6 +215,8 @@ def word_similarity(query: str, query_sound: str, listed: str, listed_sound: str
         return similarity, how
     if person and listed in name_variants(query):
         return config.name_variant_similarity, "same name"
+    if person and english_spelling(query) == english_spelling(listed):
+        return config.romanisation_similarity, "another romanisation"
     return 0.0, ""
 
 

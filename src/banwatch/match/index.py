@@ -329,7 +329,7 @@ class ScreeningIndex:
         """Words of the lists one edit from `token` (a letter dropped, added,
         changed or two swapped), two edits for a word of 8+ letters; for a
         3-letter word, the 4-letter words with one more letter ('geb' ->
-        'gleb'). These are the typos `score.word_similarity` accepts by edit
+        'gleb'). These are the typos `words.word_similarity` accepts by edit
         count, so a name reached through them can score as a typo."""
         if len(token) < 3:
             return []

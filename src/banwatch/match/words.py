@@ -1,8 +1,9 @@
 """How two words compare: one query word against one listed word, with a
 similarity and a name for how they met. Names are compared word by word from
-these (`score.compare`), and the index asks the same question of the words it
-cannot look up (`index.ScreeningIndex.candidates`), so that pruning and
-scoring never disagree on which words can meet.
+these (`score.compare`); the index looks up the words the rules here pair a
+word with (`ruled_forms`, `english_spelling`) and bounds each candidate with
+`word_similarity` itself, so that pruning and scoring never disagree on which
+words can meet.
 
 A pair counts by its similarity:
 - the same word: 1.0;
@@ -51,6 +52,7 @@ GENDER_ENDINGS = (("ovich", "ovna"), ("evich", "evna"), ("skiy", "skaya"), ("sky
                   ("iy", "aya"), ("yy", "aya"), ("ov", "ova"), ("ev", "eva"), ("yov", "yova"), ("in", "ina"),
                   ("yn", "yna"))
 PINYIN = Path(__file__).with_name("pinyin.txt")
+RETROFLEX = (("z", "zh"), ("s", "sh"), ("c", "ch"))
 
 
 @functools.cache
@@ -58,28 +60,38 @@ def pinyin_syllables() -> frozenset[str]:
     return frozenset(line for line in PINYIN.read_text(encoding="utf-8").splitlines() if line and line[0] != "#")
 
 
+def syllable_forms(word: str) -> set[str]:
+    """For a Mandarin syllable, the spellings one sound from it ('jian' -> 'jiang',
+    'shen' -> 'sen'), syllables or not; for any other word, none."""
+    if word not in pinyin_syllables():
+        return set()
+    forms = {word + "g"}
+    if word.endswith("g"):
+        forms.add(word[:-1])
+    for plain, retroflex in RETROFLEX:
+        if word.startswith(retroflex):
+            forms.add(plain + word[len(retroflex):])
+        elif word.startswith(plain):
+            forms.add(retroflex + word[len(plain):])
+    return forms
+
+
 def other_syllable(a: str, b: str) -> bool:
     """'jian'/'jiang', 'shen'/'sen': two Mandarin syllables one sound apart."""
-    syllables = pinyin_syllables()
-    if a not in syllables or b not in syllables:
-        return False
-    short, long = sorted((a, b), key=len)
-    if long == short + "g":
-        return True
-    return any(long.startswith(retroflex) and short == plain + long[len(retroflex):]
-               for plain, retroflex in RETROFLEX)
+    return b in pinyin_syllables() and b in syllable_forms(a)
+
+
+def gender_forms(word: str) -> set[str]:
+    """The other gender's forms of a Russian or Ukrainian surname or patronymic
+    ('baranova' -> 'baranov', 'ivanovich' -> 'ivanovna'): a stem of 3+ letters."""
+    return {word[: -len(ending)] + other for masculine, feminine in GENDER_ENDINGS
+            for ending, other in ((masculine, feminine), (feminine, masculine))
+            if word.endswith(ending) and len(word) - len(ending) >= 3}
 
 
 def other_gender(a: str, b: str) -> bool:
     """'baranova'/'baranov', 'ivanovna'/'ivanovich': one name, the other gender's form."""
-    if a[:3] != b[:3]:  # the two forms share a stem of 3+ letters: most pairs end here
-        return False
-    for masculine, feminine in GENDER_ENDINGS:
-        for x, y in ((a, b), (b, a)):
-            if x.endswith(masculine) and y.endswith(feminine) and x[: -len(masculine)] == y[: -len(feminine)] \
-                    and len(x) - len(masculine) >= 3:
-                return True
-    return False
+    return a[:3] == b[:3] and b in gender_forms(a)  # the stem test first: most pairs end there
 
 
 #: how common, on wordfreq's Zipf scale (3: once per million words), both of two words
@@ -141,7 +153,6 @@ def plural(a: str, b: str) -> bool:
 LEGAL_SPELLINGS: dict[str, frozenset[str]] = {
     canon: frozenset({canon, *(word for word, same in LEGAL_CANON.items() if same == canon)})
     for canon in set(LEGAL_CANON.values())}
-RETROFLEX = (("z", "zh"), ("s", "sh"), ("c", "ch"))
 
 
 def ruled_forms(word: str) -> frozenset[str]:
@@ -151,23 +162,10 @@ def ruled_forms(word: str) -> frozenset[str]:
     The index looks these up, so that its pruning knows every word a query word
     can meet (a superset: `word_similarity` decides)."""
     forms = set(LEGAL_SPELLINGS.get(LEGAL_CANON.get(word, word), ()))
-    forms |= abbreviation_partners(word)
-    for masculine, feminine in GENDER_ENDINGS:
-        for ending, other in ((masculine, feminine), (feminine, masculine)):
-            if word.endswith(ending) and len(word) - len(ending) >= 3:
-                forms.add(word[: -len(ending)] + other)
+    forms |= abbreviation_partners(word) | gender_forms(word) | syllable_forms(word)
     forms.add(word + "s")
     if word.endswith("s"):
         forms.add(word[:-1])
-    if word in pinyin_syllables():
-        forms.add(word + "g")
-        if word.endswith("g"):
-            forms.add(word[:-1])
-        for plain, retroflex in RETROFLEX:
-            if word.startswith(retroflex):
-                forms.add(plain + word[len(retroflex):])
-            elif word.startswith(plain):
-                forms.add(retroflex + word[len(plain):])
     forms.discard(word)
     return frozenset(forms)
 

@@ -74,10 +74,20 @@ def test_how_two_words_compare(query, listed, expected):
     ("hsyn", "hussein", (0.85, "same consonants")),
     ("ahmdy", "ahmad", (0.0, "")),                    # a name and its nisba: another name
     ("jfr", "jafar", (0.85, "same consonants")),      # جعفر: the ayin is no letter in Latin
+    ("hsyn", "hisn", (0.0, "")),                      # حسين has a long i where al-Hisn has no vowel
+    ("syd", "sayyid", (0.85, "same consonants")),     # سيد: the y is a vowel in both
 ])
 def test_words_read_from_arabic_letters_compare_by_consonants(query, listed, expected):
     value, how = word_similarity(query, phonetic(query), listed, phonetic(listed), True, abjad=True)
     assert (round(value, 3), how) == expected
+
+
+def test_one_syllable_names_grouped_across_languages_are_weak_evidence():
+    # Wikidata's name items group one character's readings in Mandarin, Cantonese,
+    # Korean and Vietnamese: the same character perhaps, but not the same name to a reviewer
+    assert similarity("wang", "chung") == (0.7, "the same character read in another language")
+    assert similarity("chan", "tran") == (0.7, "the same character read in another language")
+    assert similarity("paul", "pavel") == (0.9, "same name")  # not syllables: another language's form
 
 
 def test_the_words_a_rule_pairs_a_word_with():

@@ -75,6 +75,16 @@ def test_names_that_are_not_listed_return_nothing(screener, name):
     assert screener.screen(ScreenQuery(name=name)) == []
 
 
+@pytest.mark.parametrize(("name", "kind", "not_alerted"), [
+    ("wang ting", "person", "ofac-sdn:11293"),      # 'HO, Chung Ting': Wang and Chung only share a Wikidata item
+    ("Kim Đặng", "person", "ofac-sdn:22702"),       # 'KIM, Tong-chol': Dang and Tong, likewise
+    ("آل حسين Ltd", "organization", "ofac-sdn:21206"),  # 'AL-HISN': حسين has a long i that 'Hisn' has not
+])
+def test_sibling_names_are_not_alerted(screener, name, kind, not_alerted):
+    alerted = {hit.entity_id for hit in screener.screen(ScreenQuery(name=name, type=kind))}
+    assert not_alerted not in alerted
+
+
 def test_explanation_says_which_words_met_and_how(screener):
     (hit, *_) = screener.screen(ScreenQuery(name="Tihonov Andrei", birth_date="1966", country="RU"))
     assert hit.entity_id == "catalog:us-ofac-kaspersky-leadership-2024/tikhonov-andrei-gennadyevich"

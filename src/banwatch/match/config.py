@@ -39,6 +39,9 @@ class ScoringConfig:
     initial_similarity: float = 0.7
     #: another form of the same given name ('Bill'/'William', 'Iosif'/'Joseph')
     name_variant_similarity: float = 0.9
+    #: two one-syllable names Wikidata groups as one ('Wang'/'Chung', 'Dang'/'Tong'): one character
+    #: read in two languages, too little alone to say it is the same person
+    syllable_variant_similarity: float = 0.7
     #: a person's name romanised by German or Polish rules against English ones ('Walentinowitsch'/'Valentinovich')
     romanisation_similarity: float = 0.9
     #: an abbreviated word of a company name ('Mgmt' for 'Management')

@@ -166,6 +166,23 @@ def consonants(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def vowelled_gaps(word: str) -> frozenset[int]:
+    """Where a word writes a vowel between its consonants: 0 before the first,
+    1 after it, and so on ('hsyn' -> {2}, 'hisn' -> {1}, 'hussein' -> {1, 2}).
+    An abjad leaves short vowels out but writes the long ones (ي, و, ا), so a
+    Latin spelling of the same name has a vowel wherever the abjad has one:
+    'hisn' (حصن, a fort) has the consonants of 'hsyn' (حسين) but not its long i."""
+    word = re.sub(r"(?<=[kstdgz])h", "", word)
+    gaps, gap = set(), 0
+    for index, letter in enumerate(word):
+        if letter in "aeiouyw'":
+            gaps.add(gap)
+        elif index == 0 or letter != word[index - 1]:  # a doubled consonant is one
+            gap += 1
+    return frozenset(gaps)
+
+
 #: Hebrew and Arabic letters (with their presentation forms): scripts that leave most vowels unwritten
 ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 #: Hangul, kana and Han: scripts whose characters, not their romanisation, tell two names apart

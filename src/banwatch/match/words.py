@@ -42,7 +42,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 
 from banwatch.match.config import SCORING
 from banwatch.match.name_forms import abbreviation_of, abbreviation_partners, numeral_value
-from banwatch.match.normalise import consonants, name_symbols, name_variants
+from banwatch.match.normalise import consonants, name_symbols, name_variants, vowelled_gaps
 
 #: legal forms that are one form written two ways (rigour keeps them apart)
 LEGAL_CANON = {"company": "co", "corporation": "corp", "incorporated": "inc", "limited": "ltd", "ltda": "ltd",
@@ -74,6 +74,14 @@ def syllable_forms(word: str) -> set[str]:
         elif word.startswith(plain):
             forms.add(retroflex + word[len(plain):])
     return forms
+
+
+#: one vowel group between an onset and a coda, as a romanised Chinese, Korean or Vietnamese syllable is written
+ONE_SYLLABLE = re.compile(r"[^aeiouy]*[aeiouy]+(?:ng|nh|n|m|h|p|t|k)?")
+
+
+def one_syllable(word: str) -> bool:
+    return ONE_SYLLABLE.fullmatch(word) is not None
 
 
 def other_syllable(a: str, b: str) -> bool:
@@ -199,7 +207,10 @@ def word_similarity(query: str, query_sound: str, listed: str, listed_sound: str
     if abjad and len(query) >= 2 and len(listed) >= 2:
         query_consonants, listed_consonants = consonants(query), consonants(listed)
         if len(query_consonants) >= 2 and query_consonants == listed_consonants:
-            return config.consonant_similarity, "same consonants"
+            query_gaps, listed_gaps = vowelled_gaps(query), vowelled_gaps(listed)
+            if query_gaps <= listed_gaps or listed_gaps <= query_gaps:
+                return config.consonant_similarity, "same consonants"
+            return 0.0, ""  # the same consonants, but a long vowel where the other has none
         short, long = sorted((query_consonants, listed_consonants), key=len)
         # not a name and its nisba ('Ahmad'/'Ahmadi', 'Hussein'/'Husseini'): another name
         if len(short) >= 4 and long != short + "y" and OSA.distance(short, long, score_cutoff=1) <= 1:
@@ -212,6 +223,11 @@ def word_similarity(query: str, query_sound: str, listed: str, listed_sound: str
     if similarity:
         return similarity, how
     if person and listed in name_variants(query):
+        if one_syllable(query) and one_syllable(listed):
+            # Chinese, Korean and Vietnamese family names are one character, which Wikidata's
+            # name items group across languages ('Chen'/'Chan'/'Tran', 'Wang'/'Chung'): the
+            # same character, perhaps, but a syllable alone says little about a person
+            return config.syllable_variant_similarity, "the same character read in another language"
         return config.name_variant_similarity, "same name"
     if person and english_spelling(query) == english_spelling(listed):
         return config.romanisation_similarity, "another romanisation"

@@ -47,7 +47,7 @@ from banwatch.match.normalise import (
     phonetic,
     words,
 )
-from banwatch.match.words import english_spelling, number_of, ruled_forms, word_similarity
+from banwatch.match.words import english_spelling, number_of, ruled_forms, spelled_alike, word_similarity
 from banwatch.model import EntityType, ListedEntity, NameKind
 
 #: candidates scored per query: the best by shared-word weight. Far more than a
@@ -147,6 +147,8 @@ class Lookup(NamedTuple):
     """What one query word can meet in the lists (`ScreeningIndex.lookups`)."""
 
     ids: np.ndarray  # the names holding a word it may meet other than as an initial
+    # `ids` by the best similarity the word can reach in them: (names, similarity), a partition
+    levels: tuple[tuple[np.ndarray, float], ...]
     initial_ids: np.ndarray  # the other names, where it may meet a word only as an initial (at initial_similarity)
     split_ids: np.ndarray  # of `ids`, the names holding two words it runs together ('siemensag')
     meets: frozenset[str]  # the words it may meet other than by sound or as an initial, itself included
@@ -162,6 +164,7 @@ class Reached(NamedTuple):
     sound: str
     weight: float
     ids: np.ndarray
+    levels: tuple[tuple[np.ndarray, float], ...]
     initial_ids: np.ndarray
     split_ids: np.ndarray
     meets: frozenset[str]
@@ -198,7 +201,8 @@ class ScreeningIndex:
     entities: list[IndexedEntity] = field(default_factory=list)
     names: list[IndexedName] = field(default_factory=list)
     by_token: dict[str, list[int]] = field(default_factory=dict)
-    by_sound: dict[str, list[int]] = field(default_factory=dict)
+    postings: dict[str, np.ndarray] = field(default_factory=dict)  # by_token as arrays
+    words_by_sound: dict[str, list[str]] = field(default_factory=dict)  # a sound -> the words of it
     by_identifier: dict[str, list[int]] = field(default_factory=dict)  # -> entity positions
     long_words: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))  # the words of 4+ letters
     long_word_lengths: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
@@ -225,7 +229,6 @@ class ScreeningIndex:
         measures_of = measures_of or {}
         seen: set[str] = set()
         by_token: dict[str, list[int]] = defaultdict(list)
-        by_sound: dict[str, list[int]] = defaultdict(list)
         by_identifier: dict[str, list[int]] = defaultdict(list)
         for entity in entities:
             if entity.id in seen:  # the same entity loaded twice (e.g. an FtM export read back)
@@ -255,10 +258,13 @@ class ScreeningIndex:
                                                key.ideographs))
                 for token in set(tokens):
                     by_token[token].append(name_id)
-                for sound in set(sounds):
-                    if sound:
-                        by_sound[sound].append(name_id)
-        index.by_token, index.by_sound, index.by_identifier = dict(by_token), dict(by_sound), dict(by_identifier)
+        index.by_token, index.by_identifier = dict(by_token), dict(by_identifier)
+        index.postings = {token: np.array(ids, dtype=np.int32) for token, ids in by_token.items()}
+        words_by_sound: dict[str, list[str]] = defaultdict(list)
+        for token in by_token:
+            if sound := phonetic(token):
+                words_by_sound[sound].append(token)
+        index.words_by_sound = dict(words_by_sound)
         total = max(len(index.names), 1)
         index.weights = {token: math.log(1 + total / len(postings)) for token, postings in by_token.items()}
         index.default_weight = math.log(1 + total)
@@ -370,6 +376,9 @@ class ScreeningIndex:
         - initials, only in persons' names unless the query is a `person`'s:
           the names with an initial it may stand for and, for a single letter,
           with a word it may be the initial of.
+        With each name, the best similarity the word can reach in it, so that
+        `candidates` bounds a name reached through a typo or a sound below one
+        reached through the word itself.
         Remembered per word: customers' names repeat, and the typo search was
         half the time of screening a name the lists do not have."""
         known = self._lookups.get((token, abjad, person))
@@ -381,14 +390,35 @@ class ScreeningIndex:
                                   *self.by_english_spelling.get(english_spelling(token), ()))
                 if word in by_token}
         skeleton = consonants(token) if token.isalpha() and len(token) >= 2 else ""
-        if skeleton:
-            near.update((self.skeletons if abjad else self.abjad_skeletons).words(skeleton))
+        same_skeleton = set((self.skeletons if abjad else self.abjad_skeletons).words(skeleton)) if skeleton else set()
+        near |= same_skeleton
         near.discard(token)
-        found: set[int] = set(by_token.get(token, ()))
-        if sound:
-            found.update(self.by_sound.get(sound, ()))
-        for word in near:
-            found.update(by_token[word])
+        # The best similarity `token` can reach in each name (0: none), over the ways
+        # `_best_score` compares it with the name's words: whoever's name it is, however written
+        # (only a word of the same skeleton meets otherwise in a name written in an abjad).
+        # A word of its sound that no table or rule pairs with it can meet it only by its
+        # letters (`spelled_alike`): one call for all those ways, where most words are.
+        best = np.zeros(len(self.names))
+        touched = []
+        people = (True,) if person else (False, True)
+
+        def meets(word: str) -> float:
+            scripts = (True,) if abjad else (False, True) if word in same_skeleton or len(word) < 3 else (False,)
+            return max(word_similarity(token, sound, word, phonetic(word), as_person, in_abjad)[0]
+                       for as_person in people for in_abjad in scripts)
+
+        by_sound = [word for word in self.words_by_sound.get(sound, ()) if word != token and word not in near] \
+            if sound else []
+        for word, similarity in (*((word, meets(word)) for word in near),
+                                 *((word, spelled_alike(token, sound, word, phonetic(word))[0]
+                                    if len(token) >= 3 and len(word) >= 3 else meets(word)) for word in by_sound)):
+            if similarity:
+                holding = self.postings[word]
+                best[holding] = np.maximum(best[holding], similarity)
+                touched.append(holding)
+        if token in by_token:
+            best[self.postings[token]] = 1.0
+            touched.append(self.postings[token])
         split: set[int] = set()
         parts: set[str] = set()
         for cut in range(1, len(token)):  # 'siemensag': the names holding 'siemens' and 'ag'
@@ -397,15 +427,21 @@ class ScreeningIndex:
                 shorter, longer = sorted((head, tail), key=len)
                 split.update(set(shorter).intersection(longer))
                 parts.update((token[:cut], token[cut:]))
-        found |= split
-        only_initial = {name_id for name_id in self.by_initial.get((token[0], not person), ()) if name_id not in found}
+        for part in parts:  # a word it runs together meets as itself wherever it is reached
+            holding = self.postings[part]
+            best[holding[best[holding] > 0]] = 1.0
+        split_ids = np.fromiter(split, dtype=np.int32, count=len(split))
+        best[split_ids] = 1.0
+        initials = np.array(self.by_initial.get((token[0], not person), ()), dtype=np.int32)
         if len(token) == 1:
-            only_initial.update(name_id for name_id in self.by_first_letter.get((token, not person), ())
-                                if name_id not in found)
-        result = Lookup(np.fromiter(found, dtype=np.int32, count=len(found)),
-                        np.fromiter(only_initial, dtype=np.int32, count=len(only_initial)),
-                        np.fromiter(split, dtype=np.int32, count=len(split)), frozenset((*near, *parts, token)),
-                        frozenset(parts))
+            initials = np.union1d(initials, self.by_first_letter.get((token, not person), ())).astype(np.int32)
+        reached_too = initials[best[initials] > 0]  # an initial beside a word it meets better or worse
+        best[reached_too] = np.maximum(best[reached_too], SCORING.initial_similarity)
+        touched.extend((split_ids, initials))
+        ids = np.unique(np.concatenate(touched))
+        ids = ids[best[ids] > 0]
+        result = Lookup(ids, best[ids], initials[best[initials] == 0], split_ids,
+                        frozenset((*near, *parts, token)), frozenset(parts))
         if len(self._lookups) > WORDS_REMEMBERED:
             self._lookups.clear()
         self._lookups[(token, abjad, person)] = result
@@ -420,10 +456,11 @@ class ScreeningIndex:
         A name is dropped when even the best match of every word that can meet
         one of its words could not bring its name score (`query_share` of the
         query's weight matched plus the rest of the listed name's) up to
-        `least_score`: first with every pair counted as perfect and every listed
-        word at the name's heaviest, summed in numpy (a common word reaches
-        thousands of names), then for the names left pair by pair at the
-        scorer's own similarity (`_best_score`). Two neighbouring query words also
+        `least_score`: first with each query word at the best similarity it can
+        reach in the name (`Lookup.levels`) and every listed word at the name's
+        heaviest, summed in numpy (a common word reaches thousands of names),
+        then for the names left pair by pair at the scorer's own similarity
+        (`_best_score`). Two neighbouring query words also
         look up the word they make together ('good will' -> 'goodwill'). Most
         names a random customer name reaches share only a first name or a legal
         form and are dropped here, before the name is scored.
@@ -434,8 +471,9 @@ class ScreeningIndex:
         for i in range(len(tokens) - 1):  # two words written apart that the lists write as one
             together = tokens[i] + tokens[i + 1]
             if together in self.by_token:
+                holding = self.postings[together]
                 reached.append(Reached((i, i + 1), together, "", weights[i] + weights[i + 1],
-                                       np.array(self.by_token[together], dtype=np.int32), EMPTY, EMPTY,
+                                       holding, np.ones(len(holding)), EMPTY, EMPTY,
                                        frozenset((together,)), frozenset()))
         # The query weight that can meet each name reached; a name must reach `need` of it even
         # if its listed side matched wholly. Summed in numpy, and read back only at the names the
@@ -444,11 +482,14 @@ class ScreeningIndex:
         # (names, their query weight, their listed factor): numpy calls cost more than their
         # work on a few names, so only the non-empty ones. A name holding two words a query word
         # runs together may meet both: a second listed word, no more query weight.
-        found = [(ids, weight, factor) for entry in reached
-                 for ids, weight, factor in ((entry.ids, entry.weight, 1.0),
-                                             (entry.initial_ids, entry.weight * initial_similarity, initial_similarity),
-                                             (entry.split_ids, 0.0, 1.0))
-                 if len(ids)]
+        found = []
+        for entry in reached:
+            if len(entry.ids):
+                found.append((entry.ids, entry.weight * entry.levels, entry.levels))
+            if len(entry.initial_ids):
+                found.append((entry.initial_ids, entry.weight * initial_similarity, initial_similarity))
+            if len(entry.split_ids):
+                found.append((entry.split_ids, 0.0, 1.0))
         if not found:
             return []
         query_reach = np.zeros(len(self.names))

@@ -108,6 +108,7 @@ COMMON_WORD_ZIPF = 3.0
 
 
 @functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 17)  # wordfreq tokenises every word it looks up: some 50 µs
 def common_word(word: str) -> bool:
     """A common word of English that is not a person's name (given_names.tsv:
     names are spelled every way, 'Jon'/'John')."""

@@ -10,6 +10,7 @@ import pytest
 
 from banwatch import Transaction, decide
 from banwatch.catalog import bundled_catalog
+from banwatch.lists.legal_effects import effects_by_entity
 from banwatch.match.screen import Screener
 from banwatch.model import (NO_MODEL_YEAR, Bound, EntityType, ListedEntity, Measure, NexusOf, Outcome, Phase, Role,
                             TransactionType)
@@ -84,7 +85,7 @@ def cases():
 
 def finding(measure: Measure, kind: TransactionType, date: dt.date, fields: dict[str, object]):
     entries = [listed(source) for source in measure.lists]
-    screener = Screener.from_entities(entries) if entries else None
+    screener = Screener.from_entities(entries, effects_by_entity(entries)) if entries else None
     decision = decide(Transaction(type=kind, date=date, **fields), screener=screener)
     ids = {measure.id, *(f"list:{entry.id}" for entry in entries)}
     return next((f for f in decision.measures if f.id in ids), None)

@@ -9,6 +9,7 @@ from banwatch import Transaction, decide
 from banwatch.catalog import bundled_catalog
 from banwatch.lists.catalog_parties import catalog_entities
 from banwatch.lists.sources import read_list
+from banwatch.lists.legal_effects import effects_by_entity
 from banwatch.match.screen import DEFAULT_THRESHOLD, Screener
 from banwatch.model import ScreenQuery
 from conftest import DATA, run_banwatch, run_json
@@ -19,7 +20,8 @@ LISTS = ("ofac-sdn-2021", "ofac-consolidated", "un/consolidated.xml", "bis/dpl.t
 @pytest.fixture(scope="module")
 def screener() -> Screener:
     entities = [entity for path in LISTS for entity in read_list(DATA / path).entities]
-    return Screener.from_entities(entities + catalog_entities(bundled_catalog()).entities)
+    entities += catalog_entities(bundled_catalog()).entities
+    return Screener.from_entities(entities, effects_by_entity(entities))
 
 
 def top(screener: Screener, name: str, **fields) -> tuple[str | None, float]:

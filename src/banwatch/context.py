@@ -20,6 +20,7 @@ from types import TracebackType
 
 from banwatch.catalog import Catalog, open_catalog
 from banwatch.decide.counterparties import ListsInUse
+from banwatch.lists.legal_effects import effects_by_entity, registry_digest
 from banwatch.lists.sources import PUBLISHED, SOURCES
 from banwatch.match.cache import cached_screener
 from banwatch.errors import BadInput
@@ -120,12 +121,15 @@ class Context:
         snapshots = self.snapshots()
         with_catalog = "catalog" not in {snap.source for snap in snapshots}
         catalog = self.catalog
-        key = (tuple(snap.digest for snap in snapshots), catalog.digest if with_catalog else None)
+        # the legal effects the index carries are data too: another registry, another index
+        key = (tuple(snap.digest for snap in snapshots) + (f"legal-effects:{registry_digest()}",),
+               catalog.digest if with_catalog else None)
         if self._screener is not None and self._screener[0] == key:
             return self._screener[1]
 
         def build() -> Screener:
-            return Screener.from_entities(indexed_entities(store, snapshots, catalog if with_catalog else None))
+            entities = indexed_entities(store, snapshots, catalog if with_catalog else None)
+            return Screener.from_entities(entities, effects_by_entity(entities))
 
         index_dir = self.settings.index_dir
         if index_dir.exists():

@@ -530,6 +530,7 @@ class ScreeningHit(Strict):
     programs: list[str] = []
     countries: list[str] = []
     measures: list[str] = []  # catalog measures that attach to the entity
+    effects: list[ListingEffect] = []  # what the law makes of the entry (banwatch.lists.legal_effects)
 
 
 # --------------------------------------------------------------------------- decisions
@@ -543,6 +544,44 @@ class Outcome(StrEnum):
     @property
     def severity(self) -> int:
         return ["allowed", "review", "prohibited"].index(self.value)
+
+
+class LegalEffect(Strict):
+    """What being on a list, or under one of its programs or directives, means
+    in law: one entry of src/banwatch/lists/legal_effects.yaml."""
+
+    id: str
+    list: str  # as a reason names it: "SSI under Directive 2 (E.O. 13662)"
+    #: the listing keys it applies to (`legal_effects.listing_keys`): "list:SDN", "directive:EO14024-4", ...
+    applies_to: list[str]
+    #: listing keys (or key prefixes ending in '-' or ':') of a more precise effect that replaces this one
+    unless: list[str] = []
+    bound: list[Bound]  # who must comply
+    #: what is prohibited and, where it matters, what is not; {placeholders} are the entry's properties
+    prohibits: str
+    certain_hit: Outcome  # the outcome for a certain match of a bound party; a possible match is a review
+    blocking: bool = False  # the entry's property is blocked: OFAC's 50 Percent Rule applies to what it owns
+    effective: dt.date | None = None  # the effect applies to transactions from this date
+    measure: str | None = None  # the catalog measure that decides it (its phases and dates)
+    citation: str
+    sources: list[Source]
+    verified: str  # which primary text says so, or that only a secondary copy does
+
+
+class ListingEffect(Strict):
+    """A legal effect as it applies to one listed entry: its sentence with the
+    entry's own licence requirement, expiry or ownership path filled in."""
+
+    id: str
+    list: str
+    prohibits: str
+    bound: list[Bound]
+    certain_hit: Outcome
+    citation: str
+    blocking: bool = False
+    effective: dt.date | None = None
+    expired: dt.date | None = None  # the order or listing ended on this date (a denial order's expiry)
+    measure: str | None = None
 
 
 class Evidence(Strict):

@@ -1,27 +1,30 @@
 """Sellers and buyers screened against the loaded lists (OFAC, UN, BIS, CSL).
 
 The catalog's own parties are decided by their measures; this covers everyone
-else the official lists name. A hit is a `review` by default: a person must
-confirm that the counterparty is the listed one and apply that list's
-consequences. A catalog measure can cover every entry of a list
-(`Measure.lists`): the OFAC SDN blocking rule does, so a near-certain hit on
-the SDN list, where the measure binds the parties and its phase prohibits the
-transaction, is `prohibited` with the measure's citation. Near-certain means a
-score of 0.95 or more with every word of the name found as written: a typo is
-always a review.
+else the official lists name. What a hit means is the legal effect of the
+entry's listing (`banwatch.lists.legal_effects`: the SDN list blocks, E.O.
+14024 Directive 4 bans every transaction, an SSI directive only new debt, the
+Entity List requires a licence ...). A certain hit where the effect binds a
+party and is in force is that effect's outcome; the SDN list's is decided by
+the catalog's blocking measure, with its phases. Anything less is a `review`
+that says what the list forbids. Certain means a score of 0.95 or more with
+every word of the name found as written: a typo is always a review. A listing
+whose effect banwatch does not hold is a review too.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from banwatch.decide.phases import PhaseVerdict, phase_verdict
-from banwatch.decide.scope import binds
+from banwatch.decide.scope import binds, bound_scope
 from banwatch.lists.sources import SOURCES
 from banwatch.match.screen import DEFAULT_THRESHOLD, Screener
-from banwatch.model import (Evidence, Measure, MeasureFinding, Outcome, ScreeningHit, ScreenQuery,
-                            Transaction)
+from banwatch.model import (Evidence, ListingEffect, Measure, MeasureFinding, Outcome, ScreeningHit,
+                            ScreenQuery, Transaction)
 
 CERTAIN = 0.95
 
@@ -74,36 +77,78 @@ def unscreened(field: str, name: str, because: str) -> MeasureFinding:
 
 def judge_hit(transaction: Transaction, field: str, name: str, hit: ScreeningHit, measures: Sequence[Measure]
               ) -> tuple[MeasureFinding, str, list[str]]:
+    """The finding for a seller or buyer that matches a listed entry: the
+    outcome its listing's legal effects give (`ListingEffect`), the most severe
+    deciding, and a reason that says what each effect forbids."""
     certain = hit.score >= CERTAIN and all(word.how == "same" for word in hit.words if word.query)
     title = SOURCES[hit.source].title if hit.source in SOURCES else hit.source
     evidence = Evidence(field=field, value=name, matched=hit.name, target="party",
                         strength="clear" if certain else "resembles", how=f"{hit.entity_id}, score {hit.score:.2f}")
-    prohibition = prohibiting_measure(transaction, hit.source, evidence, measures) if certain else None
-    warnings: list[str] = []
-    if prohibition is not None:
-        measure, verdict, warnings = prohibition
-        finding = MeasureFinding(id=f"list:{hit.entity_id}", title=title, citation=measure.citation,
-                                 outcome=Outcome.prohibited, phase=verdict.phase_name, effective=verdict.effective,
-                                 evidence=[evidence])
-        ruling = f"is prohibited by {measure.title} ({measure.citation})"
+    judged = [judge_effect(transaction, effect, certain, evidence, measures) for effect in hit.effects]
+    warnings = [warning for verdict in judged for warning in verdict.warnings]
+    if judged:
+        decisive = max(judged, key=lambda verdict: verdict.outcome.severity)
+        outcome, citation, phase, effective = (decisive.outcome, decisive.citation, decisive.phase,
+                                               decisive.effective)
+        ruling = "; ".join(verdict.sentence for verdict in judged)
     else:
-        finding = MeasureFinding(id=f"list:{hit.entity_id}", title=title, citation=f"{title}, entry {hit.entity_id}",
-                                 outcome=Outcome.review, phase=None, effective=None, evidence=[evidence])
-        ruling = "needs review"
+        outcome, citation, phase, effective = Outcome.review, f"{title}, entry {hit.entity_id}", None, None
+        ruling = f"needs review: what a listing on the {title} forbids is not in banwatch's legal effects"
+    if not certain:
+        ruling += " (a possible match: confirm that it is the same party)"
+    finding = MeasureFinding(id=f"list:{hit.entity_id}", title=title, citation=citation, outcome=outcome,
+                             phase=phase, effective=effective, evidence=[evidence])
     reason = (f"The {field} '{name}' matches {hit.entity_id} '{hit.name}' on the {title} "
               f"(score {hit.score:.2f}; programs: {', '.join(hit.programs) or 'none given'}): "
-              f"the transaction {ruling}. {hit.explanation}")
-    return finding, reason, warnings
+              f"the transaction is {outcome.value}. {ruling}. {hit.explanation}")
+    return finding, reason, list(dict.fromkeys(warnings))
 
 
-def prohibiting_measure(transaction: Transaction, source: str, evidence: Evidence, measures: Sequence[Measure]
-                        ) -> tuple[Measure, PhaseVerdict, list[str]] | None:
-    """The first measure covering every entry of `source` that binds the
-    transaction's parties and prohibits it on its date, with its verdict and warnings."""
-    for measure in measures:
-        if source in measure.lists:
-            scope = binds(measure, transaction)
-            verdict = phase_verdict(measure, transaction, [evidence], scope.categories)
-            if scope.applies and not scope.doubt and verdict.outcome is Outcome.prohibited:
-                return measure, verdict, scope.warnings
+@dataclass(frozen=True)
+class EffectVerdict:
+    outcome: Outcome
+    sentence: str
+    citation: str
+    phase: str | None = None
+    effective: dt.date | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def judge_effect(transaction: Transaction, effect: ListingEffect, certain: bool, evidence: Evidence,
+                 measures: Sequence[Measure]) -> EffectVerdict:
+    """One legal effect of a listing on the transaction: its certain-hit outcome
+    where it binds a party, is in force on the date and the match is certain;
+    otherwise a review that says what is missing."""
+    says = f"{effect.list}: {effect.prohibits} ({effect.citation})"
+    review = functools.partial(EffectVerdict, Outcome.review, citation=effect.citation)
+    if effect.expired is not None and effect.expired < transaction.date:
+        return review(f"{says}; the listing expired on {effect.expired.isoformat()}, before the transaction: "
+                      "check that it was not renewed")
+    if effect.effective is not None and transaction.date < effect.effective:
+        return review(f"{says}; in force only from {effect.effective.isoformat()}, after the transaction's date")
+    if effect.measure is not None:  # a catalog measure decides, with its phases and dates
+        measure = next((item for item in measures if item.id == effect.measure), None)
+        prohibition = prohibiting(transaction, measure, evidence) if certain and measure is not None else None
+        if prohibition is None:
+            return review(says)
+        verdict, warnings = prohibition
+        return EffectVerdict(Outcome.prohibited, says, measure.citation, verdict.phase_name, verdict.effective,
+                             tuple(warnings))
+    scope = bound_scope(effect.bound, transaction)
+    if not scope.applies:
+        return review(f"{says}; {scope.why}", warnings=tuple(scope.warnings))
+    if scope.doubt:
+        return review(f"{says}; {scope.doubt}", warnings=tuple(scope.warnings))
+    outcome = effect.certain_hit if certain else Outcome.review
+    return EffectVerdict(outcome, says, effect.citation, effective=effect.effective, warnings=tuple(scope.warnings))
+
+
+def prohibiting(transaction: Transaction, measure: Measure, evidence: Evidence
+                ) -> tuple[PhaseVerdict, list[str]] | None:
+    """The measure's verdict and warnings when it binds the transaction's parties
+    and prohibits it on its date, else None."""
+    scope = binds(measure, transaction)
+    verdict = phase_verdict(measure, transaction, [evidence], scope.categories)
+    if scope.applies and not scope.doubt and verdict.outcome is Outcome.prohibited:
+        return verdict, scope.warnings
     return None

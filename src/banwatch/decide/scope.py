@@ -17,6 +17,7 @@ EAR (the `bound` list of each measure), and which of them the transaction has.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from banwatch.model import Bound, Answer, Measure, Transaction, TransactionType
@@ -51,11 +52,16 @@ def categories_of(transaction: Transaction) -> set[Bound]:
 
 
 def binds(measure: Measure, transaction: Transaction) -> Scope:
-    bound = set(measure.bound)
+    return bound_scope(measure.bound, transaction, measure.jurisdiction)
+
+
+def bound_scope(bound_persons: Iterable[Bound], transaction: Transaction, jurisdiction: str = US) -> Scope:
+    """Whether a rule binding `bound_persons` (a measure's, a list's legal effect's) binds the transaction."""
+    bound = set(bound_persons)
     if Bound.state_and_local_government in bound:
-        if transaction.buyer_government == measure.jurisdiction:
+        if transaction.buyer_government == jurisdiction:
             return Scope(True, categories=frozenset({Bound.state_and_local_government}))
-        return Scope(False, why=f"it binds only the state and local government bodies of {measure.jurisdiction} "
+        return Scope(False, why=f"it binds only the state and local government bodies of {jurisdiction} "
                                 "and the buyer is not one")
     categories = categories_of(transaction) & bound
     if categories & FEDERAL:
@@ -66,7 +72,7 @@ def binds(measure: Measure, transaction: Transaction) -> Scope:
             return Scope(scope.applies, scope.why, scope.warnings, frozenset(categories | {Bound.us_persons}))
     if Bound.ear_exporters in bound:
         return ear_scope(transaction, frozenset(categories))
-    who = " and ".join(b.value.replace("_", " ") for b in measure.bound)
+    who = " and ".join(b.value.replace("_", " ") for b in bound)
     return Scope(False, why=f"it binds only {who} and the buyer is not federal")
 
 

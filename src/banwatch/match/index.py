@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -48,7 +48,7 @@ from banwatch.match.normalise import (
     words,
 )
 from banwatch.match.words import english_spelling, number_of, ruled_forms, spelled_alike, word_similarity
-from banwatch.model import EntityType, ListedEntity, NameKind
+from banwatch.model import EntityType, ListedEntity, ListingEffect, NameKind
 
 #: candidates scored per query: the best by shared-word weight. Far more than a
 #: screener ever shows, so the cut only drops candidates that could not win.
@@ -88,6 +88,7 @@ class IndexedEntity:
     identifiers: frozenset[str]  # normalised: upper case, letters and digits only
     programs: tuple[str, ...]
     measures: tuple[str, ...]
+    effects: tuple[ListingEffect, ...] = ()  # what the law makes of the listing (lists.legal_effects)
 
 
 #: abbreviated legal forms written out, so that rigour's compare form collapses every
@@ -223,10 +224,14 @@ class ScreeningIndex:
     _lookups: dict[tuple[str, bool, bool], Lookup] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, entities: Iterable[ListedEntity], measures_of: dict[str, list[str]] | None = None
-              ) -> ScreeningIndex:
+    def build(cls, entities: Iterable[ListedEntity], measures_of: dict[str, list[str]] | None = None,
+              effects: Mapping[str, Sequence[ListingEffect]] | None = None) -> ScreeningIndex:
+        """The index of `entities`; `measures_of` and `effects`: per entity id, the
+        catalog measures naming it and the legal effects of its listing, given
+        by the caller (banwatch.lists.legal_effects), which this layer does not read."""
         index = cls()
         measures_of = measures_of or {}
+        effects = effects or {}
         seen: set[str] = set()
         by_token: dict[str, list[int]] = defaultdict(list)
         by_identifier: dict[str, list[int]] = defaultdict(list)
@@ -240,7 +245,8 @@ class ScreeningIndex:
                 countries=frozenset(entity.countries) | frozenset(entity.nationalities),
                 birth_years=frozenset(int(date[:4]) for date in entity.birth_dates if date[:4].isdigit()),
                 identifiers=frozenset(identifier_key(i.value) for i in entity.identifiers if len(i.value) >= 4),
-                programs=tuple(entity.programs), measures=tuple(measures_of.get(entity.id, ()))))
+                programs=tuple(entity.programs), measures=tuple(measures_of.get(entity.id, ())),
+                effects=tuple(effects.get(entity.id, ()))))
             for identifier in index.entities[-1].identifiers:
                 by_identifier[identifier].append(position)
             names = [(entity.name, NameKind.primary), *((a.name, a.kind) for a in entity.aliases)]

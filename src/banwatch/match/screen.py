@@ -13,14 +13,14 @@ Secondary fields move the score, never silently:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from banwatch.errors import BadInput
 from banwatch.match.index import IndexedEntity, IndexedName, ScreeningIndex, name_key
 from banwatch.match.config import SCORING
 from banwatch.match.normalise import written_forms
 from banwatch.match.score import compare, word_matches
-from banwatch.model import EntityType, ListedEntity, NameKind, ScreeningHit, ScreenQuery
+from banwatch.model import EntityType, ListedEntity, ListingEffect, NameKind, ScreeningHit, ScreenQuery
 
 #: the default alert threshold (config.SCORING); benchmarks/bench_quality.py and bench_pairs.py measure it
 DEFAULT_THRESHOLD = SCORING.threshold
@@ -34,7 +34,11 @@ class Screener:
         self.index = index
 
     @classmethod
-    def from_entities(cls, entities: Iterable[ListedEntity]) -> Screener:
+    def from_entities(cls, entities: Iterable[ListedEntity],
+                      effects: Mapping[str, Sequence[ListingEffect]] | None = None) -> Screener:
+        """A screener over `entities`; `effects`: the legal effects of each
+        entry's listing by entity id (`banwatch.lists.legal_effects.effects_by_entity`),
+        which its hits carry."""
         # The catalog lists a party once per measure that names it (each entity with that measure's program,
         # dates and remarks: banwatch.lists.catalog_parties), and gives the entities that are one party one
         # `party_id` (the rule is there, where the parties are known). A screener shows a party once: the
@@ -73,7 +77,7 @@ class Screener:
             return ListedEntity.model_validate({**dict(head), **union, "aliases": aliases})
 
         return cls(ScreeningIndex.build([one_party(item) if isinstance(item, str) else item for item in listed],
-                                        measures_of))
+                                        measures_of, effects))
 
     def screen(self, query: ScreenQuery, threshold: float = DEFAULT_THRESHOLD,
                limit: int = DEFAULT_LIMIT) -> list[ScreeningHit]:
@@ -132,7 +136,8 @@ class Screener:
         return ScreeningHit(entity_id=entity.id, name=listed.text, name_kind=listed.kind, source=entity.source,
                             type=entity.type, score=round(score, 3), name_score=round(name_score, 3), words=words,
                             adjustments=adjustments, explanation=explanation, programs=list(entity.programs),
-                            countries=sorted(entity.countries), measures=list(entity.measures))
+                            countries=sorted(entity.countries), measures=list(entity.measures),
+                            effects=list(entity.effects))
 
 
 def adjust(name_score: float, query: ScreenQuery, entity: IndexedEntity,

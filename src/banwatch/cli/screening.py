@@ -63,6 +63,9 @@ def screen(
     out.print(table)
     for hit in hits:
         out.print(f"• {hit.explanation}", markup=False)
+        for effect in hit.effects:  # what the listing forbids, so that a hit is never just a name
+            expired = f" The listing expired on {effect.expired}." if effect.expired else ""
+            out.print(f"  {effect.list}: {effect.prohibits} ({effect.citation}).{expired}", markup=False)
     show_warnings(lists.warnings)
     out.print(describe_provenance(context().provenance()), markup=False, style="dim")
 

@@ -27,6 +27,7 @@ from banwatch.model import (Evidence, ListingEffect, Measure, MeasureFinding, Ou
                             ScreenQuery, Transaction)
 
 CERTAIN = 0.95
+RULINGS = {Outcome.prohibited: "is prohibited", Outcome.review: "needs review", Outcome.allowed: "is allowed"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def judge_hit(transaction: Transaction, field: str, name: str, hit: ScreeningHit
                              phase=phase, effective=effective, evidence=[evidence])
     reason = (f"The {field} '{name}' matches {hit.entity_id} '{hit.name}' on the {title} "
               f"(score {hit.score:.2f}; programs: {', '.join(hit.programs) or 'none given'}): "
-              f"the transaction is {outcome.value}. {ruling}. {hit.explanation}")
+              f"the transaction {RULINGS[outcome]}. {ruling}. {hit.explanation}")
     return finding, reason, list(dict.fromkeys(warnings))
 
 

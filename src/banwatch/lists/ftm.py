@@ -87,7 +87,11 @@ program / programId to `programs`, its listingDate (else startDate) as
 `listed_on` and its sourceUrl when the entity has none; an Address referenced
 by `addressEntity` replaces the same text in `address` with its parts; an
 Identification or Passport adds its number (passport / national_id) with its
-country. Every other schema (Ownership, Directorship, Family, ...) and
+country. An Ownership whose asset is a listed party adds its owner and
+percentage to the party's `properties["owned_by"]` ('<owner's banwatch id>=<percent>',
+the owner named by its FtM id, or by the banwatch id of an entry on another
+list: 'ofac-sdn.306'), from which OFAC's 50 Percent Rule is computed
+(`legal_effects.owned_by_blocked`). Every other schema (Directorship, Family, ...) and
 enrichment that points at no listed entity is skipped and counted in
 `FtmList.skipped`. FtM properties not mapped above go to
 `properties[<snake_case name>]`, several values joined with "; ".
@@ -188,10 +192,13 @@ def _address_of(props: dict[str, list[str]]) -> Address:
 
 
 def _enrich(entity: ListedEntity, own: _Record, sanctions: list[_Record], documents: list[_Record],
-            addresses: dict[str, _Record]) -> ListedEntity:
+            addresses: dict[str, _Record], owners: list[str]) -> ListedEntity:
     """The entity with what the records pointing at it add: its sanctions'
-    programs, date and source, its address entities, its identity documents."""
+    programs, date and source, its address entities, its identity documents,
+    who owns how much of it (`properties["owned_by"]`, for the 50 Percent Rule)."""
     update: dict[str, Any] = {**_from_sanctions(entity, sanctions)}
+    if owners:
+        update["properties"] = {**entity.properties, "owned_by": "; ".join(dict.fromkeys(owners))}
     linked = [addresses[ref] for ref in own.props.get("addressEntity", []) if ref in addresses]
     if linked:
         update["addresses"] = _with_addresses(entity.addresses, linked)
@@ -269,7 +276,8 @@ def read_ftm(path: Path) -> FtmList:
             parties[record.id] = (record, entity)
     links = _Links.of(records, parties)
     entities = [
-        _enrich(entity, record, links.sanctions.get(ftm_id, []), links.documents.get(ftm_id, []), links.addresses)
+        _enrich(entity, record, links.sanctions.get(ftm_id, []), links.documents.get(ftm_id, []), links.addresses,
+                links.owners.get(ftm_id, []))
         for ftm_id, (record, entity) in parties.items()
     ]
     if not entities:
@@ -321,6 +329,15 @@ def _encodable(data: Any) -> bool:
     return True
 
 
+def _share(ownership: _Record) -> float | None:
+    """An Ownership's percentage (FtM writes it as text: '50', '50.5', '50%'), or None."""
+    for value in ownership.props.get("percentage", []):
+        found = re.match(r"\s*(\d+(?:\.\d+)?)\s*%?\s*$", value)
+        if found and float(found[1]) <= 100:
+            return float(found[1])
+    return None
+
+
 @dataclass
 class _Links:
     """The records that are not listed parties, by the party they enrich, and
@@ -328,6 +345,7 @@ class _Links:
 
     sanctions: dict[str, list[_Record]] = field(default_factory=dict)
     documents: dict[str, list[_Record]] = field(default_factory=dict)
+    owners: dict[str, list[str]] = field(default_factory=dict)  # asset -> '<owner's banwatch id>=<percent>'
     addresses: dict[str, _Record] = field(default_factory=dict)
     used: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
@@ -350,6 +368,13 @@ class _Links:
                     links.documents.setdefault(ref, []).append(record)
             elif record.schema.is_a(model["Address"]) and record.id in referenced:
                 targets = [record.id]
+            elif record.schema.is_a(model["Ownership"]) and (share := _share(record)) is not None:
+                # the owner need not be in the file: an SDN entry is named by its banwatch id ('ofac-sdn.306')
+                targets = [ref for ref in record.props.get("asset", []) if ref in parties]
+                for ref in targets:
+                    links.owners.setdefault(ref, []).extend(
+                        f"{source}:{source_id}={share:g}" for owner in record.props.get("owner", [])
+                        for source, source_id in [banwatch_id(owner) or (SOURCE, owner)])
             tally = links.used if targets else links.skipped
             tally[record.schema.name] = tally.get(record.schema.name, 0) + 1
         return links

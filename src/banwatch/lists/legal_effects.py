@@ -114,7 +114,13 @@ def applied(item: LegalEffect, entity: ListedEntity) -> ListingEffect:
 class _Particulars(dict):
     """An entry's properties for a sentence: a property the entry lacks reads 'not stated'."""
 
+    #: what another reader calls the same property (the DPL file's own column for the CSL's)
+    ALTERNATES = {"federal_register_notice": "fr_citation"}
+
     def __missing__(self, key: str) -> str:
+        alternate = self.ALTERNATES.get(key)
+        if alternate is not None and alternate in self:
+            return self[alternate]
         return "not stated in the entry"
 
 
@@ -148,7 +154,7 @@ def owned_by_blocked(entities: Iterable[ListedEntity]) -> dict[str, tuple[float,
                 path = "; ".join(f"{share:g}% by {names.get(owner, owner)} ({owner}"
                                  + (f", itself {blocked[owner]}" if blocked[owner] else "") + ")"
                                  for owner, share in held)
-                blocked[owned] = f"owned {total:g}% by {path}"
+                blocked[owned] = f"owned {path}"
                 found[owned] = (total, path)
                 changed = True
     return found

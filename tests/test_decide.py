@@ -137,13 +137,19 @@ def test_federal_use_of_kaspersky_is_prohibited_but_private_use_is_not():
     assert private.outcome is Outcome.allowed
 
 
-@pytest.mark.parametrize("vendor", ["Huawei", "ZTE Corporation", "Hytera", "Hikvision",
-                                    "Zhejiang Dahua Technology Co., Ltd.", "华为技术有限公司"])
-def test_section_889_vendors_are_barred_from_federal_procurement(vendor):
+@pytest.mark.parametrize(("vendor", "expected"), [
+    ("Huawei", Outcome.prohibited), ("ZTE Corporation", Outcome.prohibited), ("华为技术有限公司", Outcome.prohibited),
+    # their equipment is covered only for public safety and security purposes, which the transaction does not say
+    ("Hytera", Outcome.review), ("Hikvision", Outcome.review), ("Zhejiang Dahua Technology Co., Ltd.", Outcome.review),
+])
+def test_section_889_vendors_are_barred_from_federal_procurement(vendor, expected):
     decision = decide(Transaction(type="federal_procurement", date="2020-01-10", product="IP camera or router",
                                   vendor=vendor))
-    assert decision.outcome is Outcome.prohibited
+    assert decision.outcome is expected
     assert "us-ndaa-fy2019-s889" in {f.id for f in decision.measures}
+    if expected is Outcome.review:
+        assert any("for the purpose of public safety" in reason and "sec. 889(f)(3)(B)" in reason
+                   for reason in decision.reasons)
     before = decide(Transaction(type="federal_procurement", date="2019-08-12", product="IP camera or router",
                                 vendor=vendor))
     assert "us-ndaa-fy2019-s889" not in {f.id for f in before.measures if f.outcome is Outcome.prohibited}
@@ -212,3 +218,19 @@ def test_transaction_rejects_nonsense():
         Transaction(type="sale", date="2024-02-30", product="x")
     with pytest.raises(ValueError):
         Transaction(type="sale", date="2024-10-01")
+
+
+@pytest.mark.parametrize(("product", "exception"), [
+    ("Huawei rectifier power supply", "cannot route or redirect user data traffic"),
+    ("Huawei microwave backhaul service", "backhaul, roaming or interconnection"),
+    ("ZTE chipset module", "substantial or essential component"),
+])
+def test_an_item_an_exception_of_section_889_may_cover_is_a_review_naming_it(product, exception):
+    decision = decide(Transaction(type="federal_procurement", date="2024-10-01", product=product, buyer_is_federal=True))
+    for measure in ("us-ndaa-fy2019-s889", "us-far-52-204-24-25-26"):
+        assert next(f for f in decision.measures if f.id == measure).outcome is Outcome.review
+    assert decision.outcome is Outcome.review
+    assert all(exception in reason for reason in decision.reasons[:2])
+    router = decide(Transaction(type="federal_procurement", date="2024-10-01", product="Huawei NetEngine router",
+                                buyer_is_federal=True))
+    assert router.outcome is Outcome.prohibited  # equipment that routes data: no exception to check

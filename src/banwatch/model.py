@@ -241,6 +241,18 @@ class Phase(Strict):
     citation: str | None = None  # where the phase's text is, if more precise than the measure's
 
 
+class ExceptionToCheck(Strict):
+    """An exception or limit of a measure that may take a covered item out of
+    it and that the transaction cannot show: a match it may apply to is a
+    review naming it, never a flat prohibition."""
+
+    check: str = Field(description="what a person must check, as a reason says it: 'unless the equipment ...'")
+    citation: str
+    products: list[str] = Field([], description="words of a product's description that make it possible "
+                                "('power supply', 'backhaul'); empty: any product of `parties`")
+    parties: list[str] = Field([], description="the covered parties (primary names) it concerns; empty: all")
+
+
 class Penalty(Strict):
     text: str
     citation: str
@@ -318,6 +330,7 @@ class Measure(Strict):
     nexus_countries: list[str] = Field([], description="ISO codes of the foreign adversaries whose persons' "
                                        "items the measure covers (Phase.nexus): CN, HK, MO, RU")
     exclusions: list[Exclusion] = []
+    exceptions_to_check: list[ExceptionToCheck] = []
     penalties: list[Penalty] = []
     sources: list[Source] = Field(min_length=1)
     notes: list[str] = Field([], description="what could not be verified, and other caveats")

@@ -7,6 +7,7 @@ parties' roles); nothing here names a measure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from banwatch.decide.counterparties import ListsInUse, screen_counterparties
@@ -110,7 +111,8 @@ def judge(
     verdict = phase_verdict(measure, transaction, covered, scope.categories)
     doubts = [scope.doubt, verdict.doubt,
               doubt_about(measure, covered, exclusion if exclusion is not None and exclusion.strength != "clear"
-                          else None)]
+                          else None),
+              *exceptions_to_check(measure, transaction, covered)]
     doubt = " and ".join(dict.fromkeys(d for d in doubts if d)) or None
     outcome = Outcome.review if doubt and verdict.outcome is Outcome.prohibited else verdict.outcome
     finding = MeasureFinding(id=measure.id, title=measure.title, citation=measure.citation,
@@ -132,6 +134,24 @@ def doubt_about(measure: Measure, covered: list[Evidence], exclusion: Evidence |
     if not any(item.strength == "clear" for item in covered):
         return "if it is the same"
     return None
+
+
+def exceptions_to_check(measure: Measure, transaction: Transaction, covered: list[Evidence]) -> list[str]:
+    """The measure's exceptions and limits that may apply to what the
+    transaction names (a power supply may be equipment that cannot route user
+    data; a Hikvision camera is covered only for security purposes), each as
+    what to check: the outcome is then a review."""
+    parties = {item.party for item in covered if item.party}
+    product = (transaction.product or "").casefold()
+    found = []
+    for exception in measure.exceptions_to_check:
+        if exception.parties and not parties & set(exception.parties):
+            continue
+        if exception.products and not any(re.search(rf"\b{re.escape(word.casefold())}\b", product)
+                                          for word in exception.products):
+            continue
+        found.append(f"{exception.check} ({exception.citation})")
+    return found
 
 
 def excluding(evidence: list[Evidence]) -> Evidence | None:

@@ -234,3 +234,14 @@ def test_an_item_an_exception_of_section_889_may_cover_is_a_review_naming_it(pro
     router = decide(Transaction(type="federal_procurement", date="2024-10-01", product="Huawei NetEngine router",
                                 buyer_is_federal=True))
     assert router.outcome is Outcome.prohibited  # equipment that routes data: no exception to check
+
+
+def test_the_fcc_subsidy_bar_starts_60_days_after_listing():
+    def subsidy_warning(date: str) -> str:
+        decision = decide(Transaction(type="sale", date=date, product="Kaspersky Endpoint Security",
+                                      buyer_country="US"))
+        return next(w for w in decision.warnings if "FCC-administered subsidies" in w)
+
+    # Kaspersky was placed on the Covered List on 2022-03-25: the bar applies from 2022-05-24
+    assert "it starts on 2022-05-24, after the transaction's date" in subsidy_warning("2022-04-10")
+    assert "it applies since 2022-05-24" in subsidy_warning("2022-06-01")

@@ -214,6 +214,8 @@ class PhaseWarning(Strict):
 
     types: list[TransactionType] = Field(min_length=1)
     text: str
+    days_after_listing: int | None = Field(None, description="the rule warned of applies only this many days "
+                                           "after a party's listing (47 CFR 54.10(c): 60): the warning says when")
 
 
 class Phase(Strict):

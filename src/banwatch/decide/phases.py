@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from banwatch.catalog.in_force import phase_start
 from banwatch.decide.conditions import phase_concerns
-from banwatch.model import Bound, Evidence, Measure, Outcome, Phase, Transaction, TransactionType
+from banwatch.model import Bound, Evidence, Measure, Outcome, Phase, PhaseWarning, Transaction, TransactionType
 
 #: transaction types decided as another: a purchase is the buyer's view of a sale
 DECIDED_AS = {TransactionType.purchase: TransactionType.sale}
@@ -52,7 +52,8 @@ def phase_verdict(measure: Measure, transaction: Transaction, evidence: list[Evi
             if decides and concern.why_not and concern.why_not not in not_concerned:
                 not_concerned.append(concern.why_not)
             continue
-        in_force = [warning.text for warning in phase.warnings if kind in warning.types]
+        in_force = [warning_text(warning, start, transaction.date) for warning in phase.warnings
+                    if kind in warning.types]
         if start <= transaction.date and in_force:
             warnings = in_force  # a later phase's warning supersedes an earlier one
         if start > transaction.date:
@@ -82,3 +83,15 @@ def phase_verdict(measure: Measure, transaction: Transaction, evidence: list[Evi
         return PhaseVerdict(Outcome.allowed, None, None, why="; ".join(not_concerned), warnings=warnings)
     return PhaseVerdict(Outcome.allowed, None, None,
                         why=f"the measure does not prohibit {action}", warnings=warnings)
+
+
+def warning_text(warning: PhaseWarning, listed: dt.date, date: dt.date) -> str:
+    """A phase's warning, and for a rule that starts some days after the party's
+    listing (`PhaseWarning.days_after_listing`) when it starts for this party."""
+    if warning.days_after_listing is None:
+        return warning.text
+    starts = listed + dt.timedelta(days=warning.days_after_listing)
+    if date < starts:
+        return (f"{warning.text} For what this transaction names (listed {listed.isoformat()}) it starts on "
+                f"{starts.isoformat()}, after the transaction's date: from then it applies.")
+    return f"{warning.text} For what this transaction names (listed {listed.isoformat()}) it applies since {starts.isoformat()}."

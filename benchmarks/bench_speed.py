@@ -4,7 +4,7 @@ throughput, with a brute-force rapidfuzz baseline measured in the same run.
     .venv/bin/python benchmarks/bench_speed.py [--rows 1000000] [--queries 2000] [--workers N]
 
 - Index build: every list of ../shared/data read with banwatch.lists.sources.read_list,
-  plus the catalog's parties, indexed by Screener.from_entities in a fresh process;
+  plus the catalog's parties, indexed by Screener.from_entities with their legal effects in a fresh process;
   its wall time and the process's peak RSS (parsing included). The same process
   saves the index with banwatch.match.cache and times reading it back.
 - Single query: 2,000 generated queries screened in-process once the index is
@@ -59,12 +59,13 @@ from banwatch.lists.catalog_parties import catalog_entities
 from banwatch.lists.sources import read_list
 from banwatch.match.cache import read_index, write_index
 from banwatch.match.screen import Screener
+from banwatch.lists.legal_effects import effects_by_entity
 imported = time.perf_counter()
 entities = [entity for path in sys.argv[2:] for entity in read_list(Path(path)).entities]
 entities += catalog_entities(bundled_catalog()).entities
 parsed = time.perf_counter()
 rss_before = rss()
-screener = Screener.from_entities(entities)
+screener = Screener.from_entities(entities, effects_by_entity(entities))  # as the CLI builds it
 built = time.perf_counter()
 rss_built = rss()
 path = Path(sys.argv[1])

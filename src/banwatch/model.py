@@ -326,7 +326,8 @@ class Measure(Strict):
     )
     products: list[Product] = []
     lists: list[str] = Field([], description="official list sources (ofac-sdn, ...) whose every entry the "
-                             "measure covers: a seller or buyer found on one is decided by this measure")
+                             "measure covers; a legal effect naming the measure (LegalEffect.measure) has a "
+                             "certain hit on such an entry decided by its phases")
     buyer_countries: list[str] = Field([], description="ISO codes: the measure covers transactions whose buyer "
                                        "is located in one of these countries (services to persons located there)")
     nexus_countries: list[str] = Field([], description="ISO codes of the foreign adversaries whose persons' "

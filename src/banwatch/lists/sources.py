@@ -4,10 +4,9 @@ title, format, files and where it is published).
 
 A format's name is spelled one way everywhere: it is what the reader writes
 into the parsed list and what every snapshot records. A source's id also
-names its format (`bis-dpl` for `bis-dpl-tsv`). What a hit on a
-source means for a transaction is the catalog's to say: a measure names the
-sources whose every entry it covers (`Measure.lists`, e.g. the OFAC SDN
-blocking rule); a hit on a list no measure covers is a review.
+names its format (`bis-dpl` for `bis-dpl-tsv`). What a hit on an entry
+means for a transaction is its listing's legal effect (`legal_effects.yaml`:
+by the list, the program, the directive); a listing with none is a review.
 """
 
 from __future__ import annotations

@@ -185,3 +185,11 @@ def test_an_entity_owned_50_percent_by_blocked_persons_is_blocked(owned, name, b
     else:
         assert hit.effects == []
         assert decision.outcome.value == "review"  # a hit on a list whose effect banwatch does not hold
+
+
+def test_an_sdn_hit_between_foreign_parties_says_why_it_is_a_review(screeners):
+    foreign = Transaction(type="sale", date="2024-10-01", buyer="BANCO NACIONAL DE CUBA", buyer_country="CU",
+                          seller_country="DE")
+    decision = decide(foreign, screener=screeners["sdn"])
+    assert decision.outcome.value == "review"
+    assert any("the person is blocked" in reason and "it binds US persons" in reason for reason in decision.reasons)

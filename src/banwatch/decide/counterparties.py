@@ -131,7 +131,8 @@ def judge_effect(transaction: Transaction, effect: ListingEffect, certain: bool,
         measure = next((item for item in measures if item.id == effect.measure), None)
         prohibition = prohibiting(transaction, measure, evidence) if certain and measure is not None else None
         if prohibition is None:
-            return review(says)
+            scope = binds(measure, transaction) if measure is not None else None
+            return review(f"{says}; {scope.why}" if certain and scope is not None and not scope.applies else says)
         verdict, warnings = prohibition
         return EffectVerdict(Outcome.prohibited, says, measure.citation, verdict.phase_name, verdict.effective,
                              tuple(warnings))

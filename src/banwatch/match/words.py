@@ -35,6 +35,7 @@ Every figure is in `config.SCORING`.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from pathlib import Path
 
@@ -107,14 +108,31 @@ def other_gender(a: str, b: str) -> bool:
 COMMON_WORD_ZIPF = 3.0
 
 
-@functools.lru_cache(maxsize=1 << 16)
-@functools.lru_cache(maxsize=1 << 17)  # wordfreq tokenises every word it looks up: some 50 µs
+@functools.cache
+def english_frequencies() -> dict[str, float]:
+    """wordfreq's English word frequencies, loaded once. Looked up directly:
+    `zipf_frequency` tokenises and normalises every word it is given (some 50 µs),
+    which the words here, lower-case tokens already, do not need."""
+    from wordfreq import get_frequency_dict  # noqa: PLC0415 (its word lists load on first use)
+
+    return get_frequency_dict("en")
+
+
+def zipf(word: str) -> float:
+    """A word's frequency on the Zipf scale, rounded as wordfreq's `zipf_frequency` rounds it."""
+    if any(char.isdigit() for char in word):  # wordfreq folds digits together ('1963' counts as '0000')
+        from wordfreq import zipf_frequency  # noqa: PLC0415
+
+        return zipf_frequency(word, "en")
+    frequency = english_frequencies().get(word, 0.0)
+    return round(math.log10(frequency) + 9, 2) if frequency > 0 else 0.0
+
+
+@functools.lru_cache(maxsize=1 << 17)
 def common_word(word: str) -> bool:
     """A common word of English that is not a person's name (given_names.tsv:
     names are spelled every way, 'Jon'/'John')."""
-    from wordfreq import zipf_frequency  # noqa: PLC0415 (its word lists load on first use)
-
-    return len(word) >= 3 and zipf_frequency(word, "en") >= COMMON_WORD_ZIPF and word not in name_symbols()[0]
+    return len(word) >= 3 and zipf(word) >= COMMON_WORD_ZIPF and word not in name_symbols()[0]
 
 
 def other_word(a: str, b: str) -> bool:

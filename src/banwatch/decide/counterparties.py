@@ -19,7 +19,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from banwatch.decide.phases import PhaseVerdict, phase_verdict
+from banwatch.decide.phases import phase_verdict
 from banwatch.decide.scope import binds, bound_scope
 from banwatch.lists.sources import SOURCES
 from banwatch.match.screen import DEFAULT_THRESHOLD, Screener
@@ -129,13 +129,16 @@ def judge_effect(transaction: Transaction, effect: ListingEffect, certain: bool,
         return review(f"{says}; in force only from {effect.effective.isoformat()}, after the transaction's date")
     if effect.measure is not None:  # a catalog measure decides, with its phases and dates
         measure = next((item for item in measures if item.id == effect.measure), None)
-        prohibition = prohibiting(transaction, measure, evidence) if certain and measure is not None else None
-        if prohibition is None:
-            scope = binds(measure, transaction) if measure is not None else None
-            return review(f"{says}; {scope.why}" if certain and scope is not None and not scope.applies else says)
-        verdict, warnings = prohibition
+        if not certain or measure is None:
+            return review(says)
+        scope = binds(measure, transaction)
+        if not scope.applies:
+            return review(f"{says}; {scope.why}")
+        verdict = phase_verdict(measure, transaction, [evidence], scope.categories)
+        if scope.doubt or verdict.outcome is not Outcome.prohibited:
+            return review(says)
         return EffectVerdict(Outcome.prohibited, says, measure.citation, verdict.phase_name, verdict.effective,
-                             tuple(warnings))
+                             tuple(scope.warnings))
     scope = bound_scope(effect.bound, transaction)
     if not scope.applies:
         return review(f"{says}; {scope.why}", warnings=tuple(scope.warnings))
@@ -143,14 +146,3 @@ def judge_effect(transaction: Transaction, effect: ListingEffect, certain: bool,
         return review(f"{says}; {scope.doubt}", warnings=tuple(scope.warnings))
     outcome = effect.certain_hit if certain else Outcome.review
     return EffectVerdict(outcome, says, effect.citation, effective=effect.effective, warnings=tuple(scope.warnings))
-
-
-def prohibiting(transaction: Transaction, measure: Measure, evidence: Evidence
-                ) -> tuple[PhaseVerdict, list[str]] | None:
-    """The measure's verdict and warnings when it binds the transaction's parties
-    and prohibits it on its date, else None."""
-    scope = binds(measure, transaction)
-    verdict = phase_verdict(measure, transaction, [evidence], scope.categories)
-    if scope.applies and not scope.doubt and verdict.outcome is Outcome.prohibited:
-        return verdict, scope.warnings
-    return None

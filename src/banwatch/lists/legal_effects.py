@@ -76,28 +76,27 @@ def _held(keys: set[str], patterns: Iterable[str]) -> bool:
                for pattern in patterns for key in keys)
 
 
-def effects_of(entity: ListedEntity, ownership: dict[str, tuple[float, str]] | None = None) -> list[ListingEffect]:
-    """The legal effects of `entity`'s listing, each with the entry's own
-    particulars filled in; with `ownership` (`owned_by_blocked`), the 50 Percent
-    Rule's effect where the entity is owned so."""
+def effects_of(entity: ListedEntity) -> list[ListingEffect]:
+    """The legal effects of `entity`'s own listing, each with the entry's
+    particulars filled in."""
     keys = listing_keys(entity)
-    found = [applied(item, entity) for item in registry()
-             if _held(keys, item.applies_to) and not _held(keys, item.unless)]
-    if ownership and entity.id in ownership and not any(item.blocking for item in found):
-        share, path = ownership[entity.id]
-        rule = effect("ofac-50-percent-rule")
-        found.append(ListingEffect(id=rule.id, list=rule.list, bound=rule.bound, certain_hit=rule.certain_hit,
-                                   citation=rule.citation, blocking=True, measure=rule.measure,
-                                   prohibits=rule.prohibits.format(share=f"{share:g}", path=path)))
-    return found
+    return [applied(item, entity) for item in registry()
+            if _held(keys, item.applies_to) and not _held(keys, item.unless)]
 
 
 def effects_by_entity(entities: Iterable[ListedEntity]) -> dict[str, list[ListingEffect]]:
-    """Every entity's legal effects (those with any), the 50 Percent Rule's over
-    all of them: what `Screener.from_entities` is given."""
+    """Every entity's legal effects (those with any): its listing's, and the 50
+    Percent Rule's where blocked persons own it (`owned_by_blocked`): what
+    `Screener.from_entities` is given."""
     entities = list(entities)
-    ownership = owned_by_blocked(entities)
-    return {entity.id: found for entity in entities if (found := effects_of(entity, ownership))}
+    found = {entity.id: effects_of(entity) for entity in entities}
+    blocked = {entity_id for entity_id, effects in found.items() if any(item.blocking for item in effects)}
+    rule = effect("ofac-50-percent-rule")
+    for owned, (share, path) in owned_by_blocked(entities, blocked).items():
+        found[owned].append(ListingEffect(id=rule.id, list=rule.list, bound=rule.bound, certain_hit=rule.certain_hit,
+                                          citation=rule.citation, blocking=True, measure=rule.measure,
+                                          prohibits=rule.prohibits.format(share=f"{share:g}", path=path)))
+    return {entity_id: effects for entity_id, effects in found.items() if effects}
 
 
 def applied(item: LegalEffect, entity: ListedEntity) -> ListingEffect:
@@ -124,12 +123,14 @@ class _Particulars(dict):
         return "not stated in the entry"
 
 
-def owned_by_blocked(entities: Iterable[ListedEntity]) -> dict[str, tuple[float, str]]:
+def owned_by_blocked(entities: Iterable[ListedEntity], listed_blocked: set[str]
+                     ) -> dict[str, tuple[float, str]]:
     """Every entity blocked by OFAC's 50 Percent Rule and not by its own
     listing: entity id -> (the share blocked persons own, the ownership path
-    in words). Blocked persons are the entries with a blocking effect; an
-    entity they own 50% or more of in aggregate is blocked, and what it owns
-    counts in turn. A share held through an unblocked entity does not count."""
+    in words). Blocked persons are `listed_blocked` (the entries with a
+    blocking effect); an entity they own 50% or more of in aggregate is
+    blocked, and what it owns counts in turn. A share held through an
+    unblocked entity does not count."""
     entities = list(entities)
     names = {entity.id: entity.name for entity in entities}
     owners_of: dict[str, list[tuple[str, float]]] = {}
@@ -139,8 +140,7 @@ def owned_by_blocked(entities: Iterable[ListedEntity]) -> dict[str, tuple[float,
                 owners_of.setdefault(entity.id, []).append((share["owner"], float(share["share"])))
     if not owners_of:  # no ownership loaded: nothing to compute
         return {}
-    blocked: dict[str, str] = {entity.id: "" for entity in entities
-                               if any(item.blocking for item in effects_of(entity))}
+    blocked: dict[str, str] = dict.fromkeys(listed_blocked, "")  # -> how it is blocked, if not by its listing
     found: dict[str, tuple[float, str]] = {}
     changed = True
     while changed:  # to a fixed point: a newly blocked entity's holdings count in the next round

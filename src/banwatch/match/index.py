@@ -148,8 +148,7 @@ class Lookup(NamedTuple):
     """What one query word can meet in the lists (`ScreeningIndex.lookups`)."""
 
     ids: np.ndarray  # the names holding a word it may meet other than as an initial
-    # `ids` by the best similarity the word can reach in them: (names, similarity), a partition
-    levels: tuple[tuple[np.ndarray, float], ...]
+    levels: np.ndarray  # per name of `ids`, the best similarity the word can reach in it
     initial_ids: np.ndarray  # the other names, where it may meet a word only as an initial (at initial_similarity)
     split_ids: np.ndarray  # of `ids`, the names holding two words it runs together ('siemensag')
     meets: frozenset[str]  # the words it may meet other than by sound or as an initial, itself included
@@ -165,7 +164,7 @@ class Reached(NamedTuple):
     sound: str
     weight: float
     ids: np.ndarray
-    levels: tuple[tuple[np.ndarray, float], ...]
+    levels: np.ndarray
     initial_ids: np.ndarray
     split_ids: np.ndarray
     meets: frozenset[str]

@@ -154,10 +154,14 @@ def name_variants(word: str) -> frozenset[str]:
     return frozenset(found)
 
 
+#: the h of kh, sh, th, dh, gh, zh: one Arabic letter written with two Latin ones
+DIGRAPH_H = re.compile(r"(?<=[kstdgz])h")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def consonants(word: str) -> str:
     """A word's consonant skeleton, as an abjad writes it: 'hussein' and 'hsyn' -> 'hsn'."""
-    word = re.sub(r"(?<=[kstdgz])h", "", word).replace("q", "k").replace("c", "k")
+    word = DIGRAPH_H.sub("", word).replace("q", "k").replace("c", "k")
     # a word's first vowel is written (alif): 'ahsan' is not 'hsn'
     head = "a" if word and word[0] in "aeiou" else ""
     # and so is a final long i ('علي' -> 'aly', as Ali; 'آل' -> 'al' is another word)
@@ -173,7 +177,7 @@ def vowelled_gaps(word: str) -> frozenset[int]:
     An abjad leaves short vowels out but writes the long ones (ي, و, ا), so a
     Latin spelling of the same name has a vowel wherever the abjad has one:
     'hisn' (حصن, a fort) has the consonants of 'hsyn' (حسين) but not its long i."""
-    word = re.sub(r"(?<=[kstdgz])h", "", word)
+    word = DIGRAPH_H.sub("", word)
     gaps, gap = set(), 0
     for index, letter in enumerate(word):
         if letter in "aeiouyw'":

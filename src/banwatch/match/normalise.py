@@ -107,7 +107,6 @@ def compact(tokens: tuple[str, ...]) -> str:
 
 
 @functools.lru_cache(maxsize=262144)
-@functools.lru_cache(maxsize=1 << 17)
 def phonetic(word: str) -> str:
     """The word's sound (rigour's metaphone): 'mohammed' and 'muhammad' -> 'MHMT'.
     Numbers have no sound: '' (a vessel's '7' must match '7', not 'seven')."""

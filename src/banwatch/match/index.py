@@ -21,6 +21,7 @@ and a name is scored only if it could still reach the threshold (`candidates`).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -116,18 +117,28 @@ def name_key(text: str, annotated: bool = False) -> NameKey:
     of several words collapsed to one, Arabic particles as one spelling."""
     text = prepared(text if annotated else annotations_removed(text))
     spelled = tuple(LONG_FORMS.get(word, word) for word in words(text))
-    collapsed = replace_org_types_compare(" ".join(spelled))
-    if collapsed != " ".join(spelled):
+    joined = " ".join(spelled)
+    collapsed = replace_org_types_compare(joined)
+    if collapsed != joined:
         shorter = words(collapsed)
         if len(shorter) < len(spelled):  # a legal form of several words became one
             spelled = shorter
-    abjad = bool(ABJAD.search(text))
+    ascii_only = text.isascii()  # nearly every name: no Arabic or Hebrew letters, no ideographs
+    abjad = not ascii_only and bool(ABJAD.search(text))
     if abjad:  # the article is written onto the word in Arabic: 'التكريتي' -> 'al' 'tkryty'
         spelled = tuple(part for word in spelled for part in
                         (("al", word[2:]) if word.startswith("al") and len(word) > 4 else (word,)))
-    tokens = tuple(PARTICLES.get(token, token) for token in without_number_marks(spelled))[:LONGEST_NAME]
-    return NameKey(tokens, tuple(phonetic(token) for token in tokens), tuple(is_legal_form(token) for token in tokens),
-                   abjad, ideographs(text))
+    forms = [token_form(token) for token in without_number_marks(spelled)[:LONGEST_NAME]]
+    return NameKey(tuple(form[0] for form in forms), tuple(form[1] for form in forms),
+                   tuple(form[2] for form in forms), abjad, "" if ascii_only else ideographs(text))
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def token_form(token: str) -> tuple[str, str, bool]:
+    """(the word as scored, its sound, whether it is a legal form): the
+    per-word part of `name_key`, remembered (names' words repeat far more than names)."""
+    spelled = PARTICLES.get(token, token)
+    return spelled, phonetic(spelled), is_legal_form(spelled)
 
 
 def identifier_key(value: str) -> str:
@@ -147,9 +158,8 @@ def trigrams(token: str) -> set[str]:
 class Lookup(NamedTuple):
     """What one query word can meet in the lists (`ScreeningIndex.lookups`)."""
 
-    ids: np.ndarray  # the names holding a word it may meet other than as an initial
+    ids: np.ndarray  # the names holding a word it may meet, as itself, by a typo, by sound or as an initial
     levels: np.ndarray  # per name of `ids`, the best similarity the word can reach in it
-    initial_ids: np.ndarray  # the other names, where it may meet a word only as an initial (at initial_similarity)
     split_ids: np.ndarray  # of `ids`, the names holding two words it runs together ('siemensag')
     meets: frozenset[str]  # the words it may meet other than by sound or as an initial, itself included
     parts: frozenset[str]  # the words it runs together: met as one, at 1
@@ -165,7 +175,6 @@ class Reached(NamedTuple):
     weight: float
     ids: np.ndarray
     levels: np.ndarray
-    initial_ids: np.ndarray
     split_ids: np.ndarray
     meets: frozenset[str]
     parts: frozenset[str]
@@ -440,13 +449,13 @@ class ScreeningIndex:
         initials = np.array(self.by_initial.get((token[0], not person), ()), dtype=np.int32)
         if len(token) == 1:
             initials = np.union1d(initials, self.by_first_letter.get((token, not person), ())).astype(np.int32)
-        reached_too = initials[best[initials] > 0]  # an initial beside a word it meets better or worse
-        best[reached_too] = np.maximum(best[reached_too], SCORING.initial_similarity)
+        # a name with an initial it may stand for is reached at least at initial_similarity (one array
+        # with the rest: `candidates` sums them in one call)
+        best[initials] = np.maximum(best[initials], SCORING.initial_similarity)
         touched.extend((split_ids, initials))
         ids = np.unique(np.concatenate(touched))
         ids = ids[best[ids] > 0]
-        result = Lookup(ids, best[ids], initials[best[initials] == 0], split_ids,
-                        frozenset((*near, *parts, token)), frozenset(parts))
+        result = Lookup(ids, best[ids], split_ids, frozenset((*near, *parts, token)), frozenset(parts))
         if len(self._lookups) > WORDS_REMEMBERED:
             self._lookups.clear()
         self._lookups[(token, abjad, person)] = result
@@ -478,29 +487,22 @@ class ScreeningIndex:
             if together in self.by_token:
                 holding = self.postings[together]
                 reached.append(Reached((i, i + 1), together, "", weights[i] + weights[i + 1],
-                                       holding, np.ones(len(holding)), EMPTY, EMPTY,
+                                       holding, np.ones(len(holding)), EMPTY,
                                        frozenset((together,)), frozenset()))
         # The query weight that can meet each name reached; a name must reach `need` of it even
         # if its listed side matched wholly. Summed in numpy, and read back only at the names the
         # words reached (a few hundred for most queries), not over every name.
-        initial_similarity = SCORING.initial_similarity
         # (names, their query weight, their listed factor): numpy calls cost more than their
         # work on a few names, so only the non-empty ones. A name holding two words a query word
         # runs together may meet both: a second listed word, no more query weight.
-        found = []
-        for entry in reached:
-            if len(entry.ids):
-                found.append((entry.ids, entry.weight * entry.levels, entry.levels))
-            if len(entry.initial_ids):
-                found.append((entry.initial_ids, entry.weight * initial_similarity, initial_similarity))
-            if len(entry.split_ids):
-                found.append((entry.split_ids, 0.0, 1.0))
+        found = [(entry.ids, entry.weight * entry.levels, entry.levels) for entry in reached if len(entry.ids)]
+        found += [(entry.split_ids, np.zeros(len(entry.split_ids)), 1.0) for entry in reached if len(entry.split_ids)]
         if not found:
             return []
         # one bincount over all of them: a fancy-indexed add per word costs more in numpy's calls than in its work
         found_ids = np.concatenate([ids for ids, _weight, _factor in found])
-        query_reach = np.bincount(found_ids, minlength=len(self.names), weights=np.concatenate(
-            [np.full(len(ids), weight) if isinstance(weight, float) else weight for ids, weight, _factor in found]))
+        query_reach = np.bincount(found_ids, minlength=len(self.names),
+                                  weights=np.concatenate([weight for _ids, weight, _factor in found]))
         total = sum(weights) or 1.0
         need = max((least_score - (1 - query_share)) * total / query_share, 1e-9)
         passing = found_ids[query_reach[found_ids] >= need]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from banwatch.catalog import bundled_catalog
-from banwatch.estate.inventories import this_machine
+from banwatch.estate.inventories import ReadOptions, this_machine
 from banwatch.estate.scan import scan
 from conftest import ROOT, run_banwatch
 
@@ -87,7 +87,7 @@ def test_csv_columns_can_be_named(tmp_path):
     export = tmp_path / "sccm.csv"
     export.write_text("Asset Tag;Title;Maker\nPC-1;Kaspersky Plus;Kaspersky\nPC-2;Notepad++;Don Ho\n".replace(";", ","),
                       encoding="utf-8")
-    result = scan([export], bundled_catalog(), TODAY, csv_columns={"host": "Asset Tag", "vendor": "Maker"})
+    result = scan([export], bundled_catalog(), TODAY, ReadOptions({"host": "Asset Tag", "vendor": "Maker"}))
     assert [(f.host, f.name) for f in result.findings] == [("PC-1", "Kaspersky Plus")]
 
 
@@ -190,7 +190,7 @@ def test_bad_inputs_are_named_and_the_others_still_scanned(tmp_path):
     assert result.returncode == 2
     assert "Malformed JSON" in bad_line(result, "truncated-osquery.log")
     assert "spec version '9.9'" in bad_line(result, "unknown-spec.cdx.json")
-    assert "no host or name column" in bad_line(result, "export.csv")
+    assert "no name column" in bad_line(result, "export.csv")
     assert "2.0 GB" in bad_line(result, "huge.cdx.json")
     assert "refused XML" in bad_line(result, "laughs.xml")
     report = json.loads(result.stdout)  # the good inventory was still scanned and reported

@@ -79,6 +79,8 @@ def head(path: Path, size: int = HEAD_BYTES) -> str:
             data = handle.read(size)
     except OSError as error:
         raise BadInput(str(path), error.strerror or "cannot be read") from None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its BOM: what Windows tools save as 'Unicode'
+        return data[:len(data) // 2 * 2].decode("utf-16", errors="replace").lstrip("\ufeff").lstrip()
     return data.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
 
 

@@ -273,8 +273,19 @@ class SignatureField(StrEnum):
     package = "package"  # a package manager's name (deb, rpm, npm, PyPI, Homebrew ...)
     bundle_id = "bundle_id"  # macOS/iOS bundle id, Android application id, browser extension id
     purl = "purl"  # package URL, as SBOMs carry it
-    oui_vendor = "oui_vendor"  # the IEEE registry's organisation for a MAC address prefix
+    oui_vendor = "oui_vendor"  # a device's maker: its MAC prefix's IEEE owner, or nmap's fingerprint of it
     path = "path"  # where an item is installed or runs from
+    service = "service"  # a Windows service or driver's name, a systemd unit, a launchd label
+    team_id = "team_id"  # the Apple developer team that signed a macOS system extension
+
+
+class SignatureTreatment(StrEnum):
+    """What a match of this signature makes of the finding, whatever the
+    measure's phases say (every other signature of the measure matching the
+    same item included)."""
+
+    removal_tool = "removal_tool"  # the vendor's own uninstaller: removal under way, info
+    developer_library = "developer_library"  # a vendor's open-source library: review, never high
 
 
 class SignatureMatch(StrEnum):
@@ -291,6 +302,8 @@ class Signature(Strict):
     source: str = Field(description="where the identifiers come from: a URL or a document")
     party: str | None = Field(None, description="the measure's party whose products this finds (its name): "
                               "a finding then has that party's own listing date and phases")
+    treatment: SignatureTreatment | None = Field(None, description="removal_tool or developer_library: the "
+                                                 "finding is informational or to review, not a product in use")
 
 
 class Detection(Strict):

@@ -12,6 +12,7 @@ from rich.table import Table
 from banwatch.cli.common import EXIT_BAD_INPUT, context, err, flag, out, print_json, reports_bad_input
 from banwatch.errors import BadInput
 from banwatch.estate.findings import SEVERITY_ORDER, summarise
+from banwatch.estate.inventories import ReadOptions
 from banwatch.estate.scan import ScanResult
 from banwatch.estate.scan import scan as scan_inventories
 from banwatch.report import estate as report
@@ -41,6 +42,9 @@ def scan(
     name_column: Annotated[str | None, typer.Option(help="CSV exports: the software name column.")] = None,
     vendor_column: Annotated[str | None, typer.Option(help="CSV exports: the publisher column.")] = None,
     version_column: Annotated[str | None, typer.Option(help="CSV exports: the version column.")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="The host of exports of one machine that do not name "
+                                             "it (dpkg, rpm, brew lists, Get-Package); default: the file name "
+                                             "up to its first dot.")] = None,
     federal: Annotated[bool, typer.Option("--federal", help="The organisation is a US federal agency or "
                                           "contractor: findings under measures that bind only those are weighed, "
                                           "not informational.")] = False,
@@ -68,7 +72,7 @@ def scan(
 
         extra.append(read_this_machine)
     with err.status("Scanning") as status:
-        result = scan_inventories(paths, measures, date, columns, extra,
+        result = scan_inventories(paths, measures, date, ReadOptions(columns, host), extra,
                                   progress=lambda origin: status.update(f"Scanning {origin}"), federal=federal)
     result.provenance = context().provenance([])
     for problem in result.problems:

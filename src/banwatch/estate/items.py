@@ -14,7 +14,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("name", "the item's own name"),
     ("version", "its version"),
     ("package", "a package manager's name for it"),
-    ("bundle_id", "macOS/iOS bundle id, Android application id or browser extension id"),
+    ("bundle_id", "macOS/iOS bundle id, Android application id, browser extension id; a macOS installer receipt, "
+                  "launchd job, kernel or system extension id"),
+    ("service", "a Windows service or driver's name, a systemd unit, a launchd label"),
+    ("team_id", "the Apple developer team that signed it (system extensions)"),
+    ("devices", "for an aggregate inventory (Intune detected apps): how many devices have it"),
     ("purl", "package URL (SBOMs)"),
     ("cpe", "CPE name (SBOMs)"),
     ("mac", "MAC address (devices)"),

@@ -28,12 +28,12 @@ import duckdb
 
 from banwatch.errors import BadInput
 from banwatch.estate.findings import SEVERITY_ORDER, Finding, Reason, describe, status_on
-from banwatch.estate.inventories import Inventory, open_inventory
+from banwatch.estate.inventories import Inventory, ReadOptions, open_inventory
 from banwatch.estate.items import NAMES, sql_text
 from banwatch.estate.signatures import (MATCHED_COLUMNS, CompiledSignature, compile_signatures, prefilter,
                                         word_columns, words_sql)
 from banwatch.match.characters import INVISIBLE_CLASS, LOOK_ALIKES_FROM, LOOK_ALIKES_TO
-from banwatch.model import Measure, Provenance
+from banwatch.model import Measure, Provenance, SignatureField, SignatureTreatment
 
 #: DuckDB's memory for its hash tables and buffers before it spills to disk:
 #: this much, and THREAD_MEMORY_MB per thread for the readers' buffers (the
@@ -49,7 +49,10 @@ THREAD_MEMORY_MB = 32
 MAX_THREADS = 8
 #: matched rows fetched from DuckDB at a time
 BATCH_ROWS = 10_000
-IDENTIFIERS = ("package", "bundle_id", "purl", "cpe", "mac", "path")
+IDENTIFIERS = ("package", "bundle_id", "service", "team_id", "purl", "cpe", "mac", "path", "devices")
+#: the kinds of item that are software running, not installed: a finding of its own only when no
+#: installed item it belongs to was found (`merged`)
+RUNNING = ("process", "service")
 
 
 @dataclass
@@ -59,6 +62,7 @@ class ScannedInventory:
     items: int
     hosts: int
     findings: int
+    notes: tuple[str, ...] = ()  # how it was read: where its host came from, a repaired row ...
 
 
 @dataclass
@@ -139,16 +143,17 @@ def match_query(inventory_sql: str, signatures: list[CompiledSignature]) -> str:
 
 
 def scan(paths: Sequence[Path], measures: Sequence[Measure], as_of: dt.date,
-         csv_columns: dict[str, str] | None = None, extra: Sequence[Callable[[duckdb.DuckDBPyConnection], Inventory]]
+         options: ReadOptions | None = None, extra: Sequence[Callable[[duckdb.DuckDBPyConnection], Inventory]]
          = (), progress: Callable[[str], None] | None = None, federal: bool = False) -> ScanResult:
     """Scan every inventory in `paths` (and any `extra` inventories, e.g. this
     machine) for the detection signatures of `measures`. `federal`: the
     organisation is a federal agency or contractor (else findings under
-    measures binding only those are informational)."""
+    measures binding only those are informational). `options`: what the user
+    said of the inventories (CSV columns, the host of single-host exports)."""
     signatures = compile_signatures(measures)
     result = ScanResult(as_of)
     with tempfile.TemporaryDirectory(prefix="banwatch-scan-") as spill, contextlib.closing(connect(spill)) as connection:
-        openers = [functools.partial(open_inventory, connection, path, number, csv_columns)
+        openers = [functools.partial(open_inventory, connection, path, number, options)
                    for number, path in enumerate(paths)]
         openers += [functools.partial(make, connection) for make in extra]
         make_findings = FindingMaker(signatures, as_of, federal)
@@ -172,8 +177,9 @@ def merged(findings: list[Finding]) -> list[Finding]:
     """One finding per item and measure, however many inventories saw it (a
     host's osquery log and its own export both list the same program, the
     CycloneDX and SPDX SBOMs of one firmware the same component): the
-    inventories are listed and the reasons joined. A process that runs from
-    an installed item's folder is that item running: it joins its finding."""
+    inventories are listed and the reasons joined. A process or service that
+    runs from an installed item's folder is that item running: it joins its
+    finding; a process whose program is a found service's joins the service."""
     by_item: dict[tuple, Finding] = {}
     for finding in findings:
         key = (finding.host, finding.kind, finding.name, finding.version, finding.measure_id)
@@ -181,16 +187,22 @@ def merged(findings: list[Finding]) -> list[Finding]:
         if first is not finding:
             join(first, finding)
     unique = list(by_item.values())
-    installed = [f for f in unique if f.kind != "process" and f.identifiers.get("path")]
+    installed = [f for f in unique if f.kind not in RUNNING and f.identifiers.get("path")]
+    services = [f for f in unique if f.kind == "service" and f.identifiers.get("path")]
     result = []
     for finding in unique:
-        owner = installed_item_of(finding, installed) if finding.kind == "process" else None
+        owner = installed_item_of(finding, installed) if finding.kind in RUNNING else None
+        if owner is None and finding.kind == "process":
+            owner = next((service for service in services if same_place(service, finding)
+                          and folder(service.identifiers["path"]) == folder(finding.identifiers.get("path", ""))),
+                         None)
         if owner is None:
             result.append(finding)
             continue
         join(owner, finding)
-        if finding.name not in owner.processes:
-            owner.processes.append(finding.name)
+        running = f"{finding.name} (service)" if finding.kind == "service" else finding.name
+        if running not in owner.processes:
+            owner.processes.append(running)
     for finding in result:
         if finding.processes:
             finding.explanation += f" Running as {', '.join(finding.processes)}."
@@ -207,11 +219,16 @@ def folder(path: str) -> str:
     return path.replace("\\", "/").rstrip("/").casefold()
 
 
+def same_place(one: Finding, other: Finding) -> bool:
+    """On the same host, under the same measure."""
+    return one.host == other.host and one.measure_id == other.measure_id
+
+
 def installed_item_of(process: Finding, installed: list[Finding]) -> Finding | None:
     """The installed item, on the same host and under the same measure, from
     whose folder `process` runs (the longest such folder), if any."""
     runs_from = folder(process.identifiers.get("path", ""))
-    owners = [item for item in installed if item.host == process.host and item.measure_id == process.measure_id
+    owners = [item for item in installed if same_place(item, process)
               and runs_from.startswith(folder(item.identifiers["path"]) + "/")]
     return max(owners, key=lambda item: len(item.identifiers["path"]), default=None)
 
@@ -232,7 +249,7 @@ def scan_inventory(connection: duckdb.DuckDBPyConnection, inventory: Inventory,
         raise reader_problem(inventory.origin, str(error)) from None
     except UnicodeDecodeError as error:  # DuckDB quoted a byte of a broken UTF-8 sequence in its message
         raise reader_problem(inventory.origin, error.object.decode("utf-8", errors="replace")) from None
-    return ScannedInventory(inventory.origin, inventory.format, items, hosts, len(findings)), findings
+    return ScannedInventory(inventory.origin, inventory.format, items, hosts, len(findings), inventory.notes), findings
 
 
 #: what a DuckDB CSV error says, in the words of banwatch's other messages
@@ -273,7 +290,7 @@ class FindingMaker:
         self.federal = federal
         self.statuses: dict[tuple[str, frozenset[str | None]], tuple[str, str]] = {}
         self.remediations: dict[str, str] = {}
-        self.reasons: dict[tuple[int, str], Reason] = {}
+        self.reasons: dict[tuple[int, str, str], Reason] = {}
 
     def status(self, measure: Measure, parties: set[str | None]) -> tuple[str, str]:
         key = (measure.id, frozenset(parties))
@@ -285,11 +302,15 @@ class FindingMaker:
         assert measure.detection is not None
         return self.remediations.setdefault(measure.id, measure.detection.remediation.strip())
 
-    def reason(self, compiled: CompiledSignature, value: str) -> Reason:
-        """Why `value` matched: the same Reason for every item with that value (Reasons are not changed)."""
-        key = (compiled.number, value)
+    def reason(self, compiled: CompiledSignature, value: str, has_mac: bool = False) -> Reason:
+        """Why `value` matched: the same Reason for every item with that value (Reasons are not changed).
+        A device's maker read from nmap's fingerprint or osquery's system_info, not a MAC, says so."""
+        field = compiled.signature.field.value
+        if compiled.signature.field is SignatureField.oui_vendor and not has_mac:
+            field = "maker (fingerprint or system_info, no MAC)"
+        key = (compiled.number, value, field)
         if key not in self.reasons:
-            self.reasons[key] = Reason(field=compiled.signature.field.value, value=value,
+            self.reasons[key] = Reason(field=field, value=value,
                                        pattern=compiled.matched_pattern(value) or "", label=compiled.signature.label,
                                        source=compiled.signature.source)
         return self.reasons[key]
@@ -299,20 +320,24 @@ class FindingMaker:
 
 
 def findings_of(item: dict, origin: str, maker: FindingMaker) -> list[Finding]:
-    """One finding per measure whose signatures `item` matched, with every reason."""
+    """One finding per measure whose signatures `item` matched, with every reason.
+    A signature's treatment (the vendor's removal tool, its developer library)
+    holds for every measure's finding of the item: the item is what it is."""
     reasons_by_measure: dict[str, list[Reason]] = {}
     parties_by_measure: dict[str, set[str | None]] = {}
     measures: dict[str, Measure] = {}
+    treatments = set()
     for number in item["hits"]:
         compiled = maker.signatures[number]
-        reason = maker.reason(compiled, item[compiled.column] or "")
+        reason = maker.reason(compiled, item[compiled.column] or "", bool(item["mac"]))
         reasons_by_measure.setdefault(compiled.measure.id, []).append(reason)
         parties_by_measure.setdefault(compiled.measure.id, set()).add(compiled.signature.party)
         measures[compiled.measure.id] = compiled.measure
+        treatments.add(compiled.signature.treatment)
     findings = []
     for measure_id, reasons in reasons_by_measure.items():
         measure = measures[measure_id]
-        severity, status = maker.status(measure, parties_by_measure[measure_id])
+        severity, status = treated(*maker.status(measure, parties_by_measure[measure_id]), treatments)
         name = item["name"] or item["package"] or item["bundle_id"] or "(unnamed)"
         what = describe(name, item["version"], item["host"] or "?", item["kind"])
         why = "; ".join(f"{r.field} '{r.value}' matches '{r.pattern}' ({r.label})" for r in reasons)
@@ -324,3 +349,15 @@ def findings_of(item: dict, origin: str, maker: FindingMaker) -> list[Finding]:
             remediation=maker.remediation(measure), reasons=reasons,
             explanation=f"{what}: {status}. Why: {why}. Measure: {measure.citation}."))
     return findings
+
+
+def treated(severity: str, status: str, treatments: set[SignatureTreatment | None]) -> tuple[str, str]:
+    """(severity, status) of a finding whose item a treated signature matched."""
+    if SignatureTreatment.removal_tool in treatments:
+        return "info", (f"the vendor's own removal tool: removal is under way; confirm the product is gone, "
+                        f"then delete the tool (for the product itself: {status})")
+    if SignatureTreatment.developer_library in treatments:
+        return ("medium" if severity == "high" else severity,
+                f"review: a library the vendor publishes for developers, not one of its security products; "
+                f"whether building it into a product is covered is to be reviewed (the measure: {status})")
+    return severity, status

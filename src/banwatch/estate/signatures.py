@@ -7,7 +7,8 @@ and, for the few items that match, which pattern matched (for the finding).
   digits of every script count as word characters, so Cyrillic patterns work.
 - `exact`: the whole field; `prefix`: its start. All case-insensitive.
 A publisher or name signature reads installed software and SBOM components;
-an `oui_vendor` signature reads only devices (their MAC's registered owner).
+an `oui_vendor` signature reads only devices (their MAC's registered owner, or
+the maker nmap's fingerprint names).
 
 A word signature is tested on the field's words (`<column>_words`: every run
 of characters other than letters and digits made one space, and a space at
@@ -29,7 +30,7 @@ from banwatch.model import Measure, Signature, SignatureField, SignatureMatch
 COLUMN_OF = {
     SignatureField.publisher: "vendor", SignatureField.name: "name", SignatureField.package: "package",
     SignatureField.bundle_id: "bundle_id", SignatureField.purl: "purl", SignatureField.oui_vendor: "vendor",
-    SignatureField.path: "path",
+    SignatureField.path: "path", SignatureField.service: "service", SignatureField.team_id: "team_id",
 }
 #: the columns signatures read, lower-cased once per row
 MATCHED_COLUMNS = tuple(dict.fromkeys(COLUMN_OF.values()))

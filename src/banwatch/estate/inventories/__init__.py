@@ -10,10 +10,11 @@ log saved as .txt is still an osquery log.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -21,7 +22,7 @@ import duckdb
 
 from banwatch import inputs
 from banwatch.errors import BadInput
-from banwatch.estate.items import NAMES
+from banwatch.estate.items import NAMES, sql_text
 
 #: how the size limit names what it refuses
 PARSED_WHAT = "an SBOM or nmap file"
@@ -29,17 +30,62 @@ LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
+class ReadOptions:
+    """What the user said about the inventories (`estate scan` options)."""
+
+    columns: dict[str, str] = field(default_factory=dict)  # item column -> a CSV export's column for it
+    host: str | None = None  # the host of single-host exports that do not name it (--host)
+
+
+@dataclass
+class Reading:
+    """What a reader made of a file: a SELECT yielding the item columns, the
+    shape it recognised when more precise than the format ('powershell-csv'
+    within 'csv'), and what the user should know about how it was read."""
+
+    sql: str
+    shape: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Inventory:
-    """One inventory ready to scan: where it comes from, its format, and a
-    SELECT over it yielding the item columns."""
+    """One inventory ready to scan: where it comes from, its format, a SELECT
+    over it yielding the item columns, and notes on how it was read."""
 
     origin: str
     format: str
     sql: str
+    notes: tuple[str, ...] = ()
+
+
+#: a character no text line holds: DuckDB's CSV reader, told it is the delimiter, gives whole lines
+NO_DELIMITER = "\x01"
+
+
+def lines_sql(path: Path, encoding: str = "utf-8") -> str:
+    """SQL for the lines of a text file (`line`, without its line end), streamed by DuckDB."""
+    return f"""SELECT trim(line, chr(13) || chr(10)) AS line
+        FROM read_csv({sql_text(str(path))}, encoding = '{encoding}', header = false, auto_detect = false,
+                      columns = {{'line': 'VARCHAR'}}, delim = '{NO_DELIMITER}', quote = '', escape = '',
+                      strict_mode = false)"""
+
+
+def host_of(path: Path, options: ReadOptions, what: str) -> tuple[str, str]:
+    """(the host, a note saying where it came from) for a file of one host
+    that does not name it: --host if given, else the file name up to its
+    first dot, as for osqueryi output ('web-prod-03.dpkg-query.txt')."""
+    if options.host:
+        return options.host, f"{what}: no host in the file; host {options.host!r} from --host"
+    host = path.name.split(".", 1)[0]
+    return host, f"{what}: no host in the file; host {host!r} taken from the file name (--host NAME says otherwise)"
 
 
 def detect_format(path: Path) -> str:
     """The inventory's format, from its first bytes."""
+    # here, not at the top: the package list reader imports this module's helpers
+    from banwatch.estate.inventories.package_lists import list_shape  # noqa: PLC0415
+
     text = inputs.head(path)
     if not text:
         raise BadInput(str(path), "empty file")
@@ -59,15 +105,22 @@ def detect_format(path: Path) -> str:
             return "spdx-json"
         if '"hostIdentifier"' in first_line:
             return "osquery-log"
-        raise BadInput(str(path), "JSON, but not an osquery results log (no hostIdentifier on line 1), "
-                       "a CycloneDX SBOM (bomFormat) or an SPDX document (spdxVersion)")
+        if re.match(r'\{\s*"host"\s*:', first_line) and '"rows"' in first_line:
+            return "fleetctl"
+        if '"@odata.context"' in text[:2000] and "detectedApps" in text[:2000]:
+            return "intune-json"
+        raise BadInput(str(path), "JSON, but not an osquery results log (no hostIdentifier on line 1), fleetctl "
+                       "query output, Intune detected apps, a CycloneDX SBOM (bomFormat) or an SPDX document "
+                       "(spdxVersion)")
     if text.startswith("["):
         return "osquery-json"
+    if shape := list_shape(text):
+        return shape
     first_line = text.split("\n", 1)[0]
     if any(delimiter in first_line for delimiter in (",", "\t", ";", "|")):  # csv_export.DELIMITERS
         return "csv"
-    raise BadInput(str(path), "unknown inventory format: expected osquery JSON, CycloneDX or SPDX, "
-                   "nmap XML or a CSV export")
+    raise BadInput(str(path), "unknown inventory format: expected osquery JSON, fleetctl output, CycloneDX or SPDX, "
+                   "nmap XML, a CSV export, or dpkg-query -W, dpkg -l, rpm -qa or brew list --versions output")
 
 
 def short(value: object, limit: int = 60) -> str:
@@ -127,18 +180,23 @@ def text(value: object) -> str | None:
 
 
 def open_inventory(connection: duckdb.DuckDBPyConnection, path: Path, number: int,
-                   options: dict[str, str] | None = None) -> Inventory:
+                   options: ReadOptions | None = None) -> Inventory:
     """The inventory in `path` (format detected), ready to scan. Every reader is
-    called alike, (connection, path, a table name of its own, options); only
-    the CSV reader has options (which column is which)."""
+    called alike, (connection, path, a table name of its own, options), and
+    returns its SQL, or a Reading when it has more to say."""
     # here, not at the top: the readers import this module's helpers
-    from banwatch.estate.inventories import csv_export, nmap, osquery, sbom  # noqa: PLC0415
+    from banwatch.estate.inventories import (csv_export, intune, nmap, osquery, package_lists,  # noqa: PLC0415
+                                             sbom)
 
-    readers: dict[str, Callable[..., str]] = {
-        "osquery-log": osquery.results_log, "osquery-json": osquery.single_host,
+    readers: dict[str, Callable[..., str | Reading]] = {
+        "osquery-log": osquery.results_log, "osquery-json": osquery.single_host, "fleetctl": osquery.fleetctl,
         "cyclonedx-json": sbom.cyclonedx_json, "cyclonedx-xml": sbom.cyclonedx_xml,
         "spdx-json": sbom.spdx_json, "spdx-tag-value": sbom.spdx_tag_value,
-        "nmap": nmap.read, "csv": csv_export.read,
+        "nmap": nmap.read, "csv": csv_export.read, "intune-json": intune.read_json,
+        **{shape: functools.partial(package_lists.read, shape) for shape in package_lists.SHAPES},
     }
     kind = detect_format(path)
-    return Inventory(str(path), kind, readers[kind](connection, path, f"inventory_{number}", options or {}))
+    reading = readers[kind](connection, path, f"inventory_{number}", options or ReadOptions())
+    if isinstance(reading, str):
+        reading = Reading(reading)
+    return Inventory(str(path), reading.shape or kind, reading.sql, tuple(reading.notes))

@@ -5,6 +5,12 @@ An SBOM describes one product: its components are the items and the product
 (CycloneDX `metadata.component`, SPDX document name) stands as their host.
 This is how a Kaspersky SDK integrated in a third-party product is found: by
 the component's supplier, publisher, authors or copyright line, or its purl.
+A deb or rpm purl also gives the package's name (`kesl` of
+`pkg:deb/ubuntu/kesl@11.2.0`), which the package signatures read as they read
+an installed package's (other purls meet the purl signatures: a Maven group,
+an npm scope); a CPE's vendor joins the parties named. Syft and
+Trivy write CycloneDX and SPDX with purls and CPEs but, for a package
+found on disk, seldom a supplier: the purl is what names it.
 """
 
 from __future__ import annotations
@@ -82,11 +88,9 @@ def cyclonedx_rows(bom) -> list[dict[str, str | None]]:
                ("publisher", component.publisher), ("author", component.author),
                *(("author", author.name) for author in component.authors),
                ("copyright", component.copyright)]
-        rows.append({
-            "host": host, "kind": "component", "vendor": vendor_text(who),
-            "name": " ".join(filter(None, (component.group, component.name))), "version": component.version,
-            "purl": str(component.purl) if component.purl else None, "cpe": component.cpe,
-        })
+        rows.append(component_row(host, who, " ".join(filter(None, (component.group, component.name))),
+                                  component.version, str(component.purl) if component.purl else None,
+                                  component.cpe))
     return rows
 
 
@@ -145,10 +149,48 @@ def spdx_rows(path: Path, document) -> list[dict[str, str | None]]:
         references = {reference.reference_type: reference.locator for reference in package.external_references}
         who = [("supplier", actor_name(package.supplier)), ("originator", actor_name(package.originator)),
                ("copyright", package.copyright_text if isinstance(package.copyright_text, str) else None)]
-        rows.append({"host": host, "kind": "component", "vendor": vendor_text(who), "name": package.name,
-                     "version": package.version, "purl": references.get("purl"),
-                     "cpe": references.get("cpe23Type") or references.get("cpe22Type")})
+        rows.append(component_row(host, who, package.name, package.version, references.get("purl"),
+                                  references.get("cpe23Type") or references.get("cpe22Type")))
     return rows
+
+
+def component_row(host: str, who: list[tuple[str, str | None]], name: str | None, version: str | None,
+                  purl: str | None, cpe: str | None) -> dict[str, str | None]:
+    """An SBOM component as an item: its parties (with its CPE's vendor), and
+    its purl in canonical form with the package name it gives."""
+    purl, package = parsed_purl(purl)
+    return {"host": host, "kind": "component", "vendor": vendor_text([*who, ("cpe vendor", cpe_vendor(cpe))]),
+            "name": name, "version": version, "package": package, "purl": purl, "cpe": cpe}
+
+
+#: purl types whose names are the names the catalog's package signatures give (deb and rpm
+#: packages): a PyPI or npm package of the same name is another thing, found by purl signatures
+OS_PACKAGE_TYPES = ("deb", "rpm")
+
+
+def parsed_purl(purl: str | None) -> tuple[str | None, str | None]:
+    """(the purl in canonical form, for a deb or rpm the package name it gives:
+    'kesl' of pkg:deb/ubuntu/kesl@11.2.0). A purl packageurl cannot read is
+    kept as written."""
+    from packageurl import PackageURL  # noqa: PLC0415
+
+    if not purl:
+        return None, None
+    try:
+        parsed = PackageURL.from_string(purl)
+    except ValueError:
+        return purl, None
+    return parsed.to_string(), parsed.name if parsed.type in OS_PACKAGE_TYPES else None
+
+
+def cpe_vendor(cpe: str | None) -> str | None:
+    """The vendor part of a CPE name: 'kaspersky' of cpe:2.3:a:kaspersky:endpoint_security:11.6 (or cpe:/a:...)."""
+    if not cpe:
+        return None
+    parts = cpe.split(":")
+    vendor = parts[3] if cpe.startswith("cpe:2.3:") and len(parts) > 3 else parts[2] if cpe.startswith("cpe:/") \
+        and len(parts) > 2 else None
+    return vendor.replace("_", " ") if vendor and vendor not in ("*", "-") else None
 
 
 def one_line(error: object) -> str:

@@ -1,10 +1,14 @@
-"""Estate scan of a large CSV export: a generated 10-million-row endpoint
+"""Estate scan of large CSV exports: a generated 10-million-row endpoint
 inventory through `banwatch estate scan`, its memory against a 1 GB target,
 with a plain-Python scan (the csv module and re) of the same file measured in
-the same run.
+the same run; then a mixed-format run of as many rows: half an endpoint
+export as above, half a PowerShell `Get-WmiObject Win32_Product | Export-Csv
+-Encoding Unicode` export (UTF-16 LE with BOM, a #TYPE line, every value
+quoted, CRLF, PSComputerName as the host), scanned together by one command.
 
     .venv/bin/python benchmarks/bench_estate_csv.py [--rows 10000000] [--per-host 50]
                                                     [--planted 300] [--baseline-rows 0] [--seed 7]
+                                                    [--mixed-rows ROWS (default --rows; 0: none)]
 
 - Generation: --rows rows, --per-host per host (so 200,000 hosts at the
   default), written by DuckDB itself (one COPY, no Python loop per row) into a
@@ -24,6 +28,11 @@ the same run.
   all), the header mapped to columns as banwatch maps it, and the catalog's
   same signatures as Python regexes, set lookups and str.startswith; run as a
   child process too, so its time and peak RSS are measured alike.
+
+- Mixed run: the PowerShell half is written by the same COPY (its own hosts,
+  PS-0000000 ..., and its own planted rows), then turned into UTF-16 with its
+  #TYPE line and CRLF line ends by Python in 16 MB chunks (not timed). The
+  baseline reads each file with Python's csv module in its own encoding.
 
 The peak memory is the point: banwatch's must not grow with the file (it
 streams the rows; what it keeps spills to disk past DuckDB's memory limit).
@@ -90,9 +99,28 @@ COPY (
     LEFT JOIN cells ON cells.row = range  -- puts the planted rows last: the order of rows does not matter here
 ) TO '{path}' (FORMAT CSV, HEADER true)
 """
+#: Win32_Product's properties as Get-WmiObject | Export-Csv writes them (a subset, in their order)
+GENERATE_POWERSHELL = """
+COPY (
+    SELECT 'PS-' || lpad((range // {per_host})::VARCHAR, 7, '0') AS "PSComputerName",
+           coalesce(cells.name, vocabulary.name) AS "Name",
+           coalesce(cells.version, vocabulary.version) AS "Version",
+           '5' AS "InstallState",
+           coalesce(cells.name, vocabulary.name) AS "Caption",
+           '{{' || upper(substr(md5(range::VARCHAR), 1, 8)) || '-0000-0000-0000-000000000000}}' AS "IdentifyingNumber",
+           coalesce(cells.location, vocabulary.location) AS "InstallLocation",
+           coalesce(cells.publisher, vocabulary.publisher) AS "Vendor",
+           'Win32_Product' AS "__CLASS"
+    FROM range({rows})
+    JOIN vocabulary ON vocabulary.slot = hash(range) % {size}
+    LEFT JOIN cells ON cells.row = range
+) TO '{path}' (FORMAT CSV, HEADER true, FORCE_QUOTE *)
+"""
+POWERSHELL_TYPE_LINE = "#TYPE System.Management.ManagementObject#root\\cimv2\\Win32_Product\r\n"
 
 
-def generate(path: Path, rows: int, per_host: int, planted: list[tuple[int, tuple[str, str, str, str]]]) -> dict:
+def generate(path: Path, rows: int, per_host: int, planted: list[tuple[int, tuple[str, str, str, str]]],
+             template: str = GENERATE) -> dict:
     import duckdb
 
     vocab = vocabulary()
@@ -106,11 +134,20 @@ def generate(path: Path, rows: int, per_host: int, planted: list[tuple[int, tupl
     if planted:
         connection.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?)", [[row, *cells] for row, cells in planted])
     started = time.perf_counter()
-    connection.execute(GENERATE.format(per_host=per_host, rows=rows, size=len(vocab),
+    connection.execute(template.format(per_host=per_host, rows=rows, size=len(vocab),
                                        path=str(path).replace("'", "''")))
     seconds = time.perf_counter() - started
     connection.close()
     return {"seconds": seconds, "bytes": path.stat().st_size, "vocabulary": len(vocab)}
+
+
+def to_powershell_unicode(source: Path, target: Path) -> None:
+    """`source` (UTF-8, LF) as Export-Csv -Encoding Unicode writes it: UTF-16 LE with BOM, #TYPE first, CRLF."""
+    with source.open("r", encoding="utf-8", newline="") as reading, target.open("wb") as writing:
+        writing.write(b"\xff\xfe" + POWERSHELL_TYPE_LINE.encode("utf-16-le"))
+        while chunk := reading.read(1 << 24):
+            writing.write(chunk.replace("\n", "\r\n").encode("utf-16-le"))
+    source.unlink()
 
 
 def run_measured(command: list[str]) -> tuple[subprocess.CompletedProcess, float, float]:
@@ -128,41 +165,48 @@ def run_measured(command: list[str]) -> tuple[subprocess.CompletedProcess, float
     return done, seconds, usage.ru_maxrss / 1024
 
 
-def scan(export: Path, report: Path) -> dict:
-    done, seconds, peak = run_measured([str(BANWATCH), "estate", "scan", str(export), "--as-of", AS_OF,
+def scan(exports: list[Path], report: Path) -> dict:
+    done, seconds, peak = run_measured([str(BANWATCH), "estate", "scan", *map(str, exports), "--as-of", AS_OF,
                                         "--out", str(report)])
     assert done.returncode == 0, done.stderr[-2000:]
     findings = json.loads(report.read_text(encoding="utf-8"))["findings"]
     return {"seconds": seconds, "peak_mb": peak, "found": [(f["host"], f["name"]) for f in findings]}
 
 
-def baseline(export: Path, limit: int) -> dict:
+def baseline(exports: list[Path], limit: int) -> dict:
     """The baseline, in a child process (this script with --baseline-child)."""
-    done, seconds, peak = run_measured([str(PYTHON), __file__, "--baseline-child", str(export),
+    done, seconds, peak = run_measured([str(PYTHON), __file__, *(f"--baseline-child={export}" for export in exports),
                                         "--baseline-rows", str(limit)])
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
     return {**result, "wall": seconds, "peak_mb": peak, "found": [tuple(pair) for pair in result["found"]]}
 
 
-def baseline_child(export: Path, limit: int) -> None:
-    """csv.reader and the catalog's signatures in Python, row by row; prints JSON."""
+def baseline_child(exports: list[Path], limit: int) -> None:
+    """csv.reader and the catalog's signatures in Python, row by row; prints JSON.
+    A PowerShell export is read as UTF-16 past its #TYPE line; `limit` rows of each file."""
     matchers = python_matchers()
     found: list[tuple[str, str]] = []
     rows = 0
     started = time.perf_counter()
-    with export.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        header = [cell.strip().casefold() for cell in next(reader)]
-        host, name, publisher, location = (header.index(c.casefold()) for c in
-                                           ("Computer Name", "Software Name", "Publisher", "Install Location"))
-        for row in reader:
-            rows += 1
-            lowered = {"name": row[name].lower(), "vendor": row[publisher].lower(), "path": row[location].lower()}
-            if any(lowered.get(column) and test(lowered[column]) for column, test in matchers):
-                found.append((row[host], row[name]))
-            if rows == limit:
-                break
+    for export in exports:
+        powershell = export.read_bytes()[:2] == b"\xff\xfe"
+        with export.open(newline="", encoding="utf-16" if powershell else "utf-8-sig") as handle:
+            if powershell:
+                handle.readline()
+            reader = csv.reader(handle)
+            header = [cell.strip().casefold() for cell in next(reader)]
+            columns = (("PSComputerName", "Name", "Vendor", "InstallLocation") if powershell else
+                       ("Computer Name", "Software Name", "Publisher", "Install Location"))
+            host, name, publisher, location = (header.index(c.casefold()) for c in columns)
+            for number, row in enumerate(reader, 1):
+                rows += 1
+                lowered = {"name": row[name].lower(), "vendor": row[publisher].lower(),
+                           "path": row[location].lower()}
+                if any(lowered.get(column) and test(lowered[column]) for column, test in matchers):
+                    found.append((row[host], row[name]))
+                if number == limit:
+                    break
     seconds = time.perf_counter() - started
     print(json.dumps({"rows": rows, "seconds": seconds, "rate": rows / seconds, "found": sorted(set(found))}))
 
@@ -183,55 +227,92 @@ def main() -> None:
     parser.add_argument("--baseline-rows", type=int, default=0, help="rows the Python baseline reads (0: all)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, default=None, help="also copy the findings report here")
-    parser.add_argument("--baseline-child", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--mixed-rows", type=int, default=None,
+                        help="rows of the mixed run, half plain CSV, half PowerShell UTF-16 (default --rows; 0: none)")
+    parser.add_argument("--baseline-child", type=Path, action="append", default=None, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.baseline_child:
         baseline_child(options.baseline_child, options.baseline_rows)
         return
     assert options.rows > 0 and options.per_host > 0, "--rows and --per-host: at least 1"
 
+    mixed_rows = options.rows if options.mixed_rows is None else options.mixed_rows
     with tempfile.TemporaryDirectory(prefix="bench-estate-csv-") as folder:
         scratch = Path(folder)
         export = scratch / "installed-programs.csv"
         planted = plant(options.rows, options.per_host, options.planted, options.seed)
         made = generate(export, options.rows, options.per_host, planted)
-        ours = scan(export, scratch / "findings.json")
+        ours = scan([export], scratch / "findings.json")
         if options.keep:
             options.keep.write_bytes((scratch / "findings.json").read_bytes())
-        theirs = baseline(export, options.baseline_rows)
+        theirs = baseline([export], options.baseline_rows)
         expected = {(host_name(row // options.per_host), cells[0]) for row, cells in planted}
         # the baseline read only its first rows: the planted items in them
         in_sample = planted_in(export, theirs["rows"], expected) if theirs["rows"] < options.rows else expected
+        export.unlink()
+        mixed = mixed_run(scratch, mixed_rows, options) if mixed_rows else None
 
+    table, missed, false = figures(f"CSV export, {options.rows:,} rows", options.rows, options.per_host, made, ours,
+                                   theirs, expected, in_sample)
+    if mixed:
+        more = figures(f"mixed: CSV + PowerShell UTF-16, {mixed_rows:,} rows", mixed_rows, options.per_host, *mixed)
+        table, missed, false = table + more[0], missed + more[1], false + more[2]
+    header = ("what", "banwatch", "baseline: Python csv + re", "target")
+    cores = len(os.sched_getaffinity(0))
+    print(f"Exports: CSV of installed programs, {options.rows:,} rows, {options.per_host} per host, vocabulary of "
+          f"{made['vocabulary']} ordinary Windows programs with near-miss decoys, {len(expected)} planted "
+          f"Kaspersky programs (seed {options.seed})" + (f"; then {mixed_rows:,} rows, half that export, half a "
+          "PowerShell Export-Csv -Encoding Unicode of Win32_Product, scanned together" if mixed else "")
+          + f"; {cores} cores.")
+    print_table(header, table, missed, false)
+
+
+def mixed_run(scratch: Path, rows: int, options: argparse.Namespace) -> tuple:
+    """Half a CSV export, half a PowerShell UTF-16 export (own hosts, own planted rows), scanned together."""
+    half = rows // 2
+    plain, powershell, staged = (scratch / "mixed-programs.csv", scratch / "win32-product.csv",
+                                 scratch / "win32-product.utf8.csv")
+    planted_plain = plant(half, options.per_host, options.planted // 2, options.seed + 1)
+    planted_powershell = plant(rows - half, options.per_host, options.planted - options.planted // 2,
+                               options.seed + 2)
+    made = generate(plain, half, options.per_host, planted_plain)
+    made_ps = generate(staged, rows - half, options.per_host, planted_powershell, GENERATE_POWERSHELL)
+    to_powershell_unicode(staged, powershell)
+    made = {"seconds": made["seconds"] + made_ps["seconds"],
+            "bytes": plain.stat().st_size + powershell.stat().st_size, "vocabulary": made["vocabulary"]}
+    ours = scan([plain, powershell], scratch / "mixed-findings.json")
+    theirs = baseline([plain, powershell], options.baseline_rows)
+    expected = {(host_name(row // options.per_host), cells[0]) for row, cells in planted_plain}
+    expected |= {("PS-" + host_name(row // options.per_host)[3:], cells[0]) for row, cells in planted_powershell}
+    whole = theirs["rows"] == rows
+    return made, ours, theirs, expected, expected if whole else set()
+
+
+def figures(title: str, rows: int, per_host: int, made: dict, ours: dict, theirs: dict,
+            expected: set[tuple[str, str]], in_sample: set[tuple[str, str]]) -> tuple[list, list, list]:
+    """The table rows of one run, the planted items it missed and its false findings."""
     found = set(ours["found"])
     false = [pair for pair in ours["found"] if pair not in expected]
     missed = sorted(expected - found)
     base_found = set(theirs["found"])
     base_false = [pair for pair in theirs["found"] if pair not in expected]
-
-    rate = options.rows / ours["seconds"]
-    whole = theirs["rows"] == options.rows
-    base_time = f"{theirs['wall']:.1f} s" if whole else f"{options.rows / theirs['rate']:,.0f} s (extrapolated)"
-    hosts = -(-options.rows // options.per_host)
-    table = [
-        (f"generate export: {options.rows:,} rows on {hosts:,} hosts",
+    rate = rows / ours["seconds"]
+    whole = theirs["rows"] == rows
+    base_time = f"{theirs['wall']:.1f} s" if whole else f"{rows / theirs['rate']:,.0f} s (extrapolated)"
+    hosts = -(-rows // per_host)
+    return [
+        (f"{title}: generate, {hosts:,} hosts",
          f"{made['seconds']:.1f} s (DuckDB COPY), {made['bytes'] / 1e9:.2f} GB", "-", "-"),
-        ("scan wall time (CLI, --out findings.json)", f"{ours['seconds']:.1f} s", base_time, "-"),
-        ("throughput", f"{rate:,.0f} rows/s ({made['bytes'] / ours['seconds'] / 1e6:,.0f} MB/s)",
+        ("  scan wall time (CLI, --out findings.json)", f"{ours['seconds']:.1f} s", base_time, "-"),
+        ("  throughput", f"{rate:,.0f} rows/s ({made['bytes'] / ours['seconds'] / 1e6:,.0f} MB/s)",
          f"{theirs['rate']:,.0f} rows/s (1 process; {theirs['rows']:,} rows)", "-"),
-        ("peak memory (RSS)", f"{ours['peak_mb']:,.0f} MB", f"{theirs['peak_mb']:,.0f} MB",
+        ("  peak memory (RSS)", f"{ours['peak_mb']:,.0f} MB", f"{theirs['peak_mb']:,.0f} MB",
          f"< {TARGET_PEAK_MB / 1024:.0f} GB: {verdict(ours['peak_mb'] < TARGET_PEAK_MB)}"),
-        ("planted items found", f"{len(expected & found)}/{len(expected)}",
+        ("  planted items found", f"{len(expected & found)}/{len(expected)}",
          f"{len(in_sample & base_found)}/{len(in_sample)}" + ("" if whole else " (in its rows)"),
          f"all: {verdict(not missed)}"),
-        ("false findings", f"{len(false)}", f"{len(base_false)}", f"0: {verdict(not false)}"),
-    ]
-    header = ("what", "banwatch", "baseline: Python csv + re", "target")
-    cores = len(os.sched_getaffinity(0))
-    print(f"Export: CSV of installed programs, {options.rows:,} rows, {options.per_host} per host, vocabulary of "
-          f"{made['vocabulary']} ordinary Windows programs with near-miss decoys, {len(expected)} planted "
-          f"Kaspersky programs (seed {options.seed}); {cores} cores; findings: {len(ours['found'])}.")
-    print_table(header, table, missed, false)
+        ("  false findings", f"{len(false)}", f"{len(base_false)}", f"0: {verdict(not false)}"),
+    ], missed, false
 
 
 if __name__ == "__main__":

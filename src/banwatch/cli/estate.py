@@ -31,7 +31,9 @@ SHOWN = 25
 @reports_bad_input
 def scan(
     inputs: Annotated[list[Path] | None, typer.Argument(help="Inventory files: osquery results (log or JSON), "
-                                                        "CycloneDX or SPDX SBOMs, CSV exports, nmap XML.")] = None,
+                                                        "fleetctl query output, CycloneDX or SPDX SBOMs (Syft, "
+                                                        "Trivy), CSV exports (PowerShell, wmic, ConfigMgr, Intune), "
+                                                        "dpkg/rpm/brew package lists, nmap XML.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Status on this date (YYYY-MM-DD); default today.")]
     = None,
     out_path: Annotated[Path | None, typer.Option("--out", help="Report file: .html, .csv or .json.")] = None,
@@ -112,6 +114,10 @@ def show(result: ScanResult) -> None:
     out.print(f"Scanned {items:,} items on {hosts:,} hosts in {len(result.inventories)} inventory file(s); "
               f"status as of {result.as_of}: {len(result.findings):,} finding(s) on "
               f"{len(summary['by_host']):,} host(s).", markup=False)
+    for inventory in result.inventories:
+        for note in inventory.notes:
+            hint = " (--host NAME says otherwise)" if note.endswith("taken from the file name") else ""
+            out.print(f"note: {note}{hint}", markup=False)
     if not result.findings:
         return
     table = Table(title="Findings" + (f" (first {SHOWN} of {len(result.findings):,})"

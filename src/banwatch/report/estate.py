@@ -128,8 +128,8 @@ def write_html(result: ScanResult, path: Path) -> None:
                         + cell(", ".join(r["items"][:50]) + (" …" if len(r["items"]) > 50 else "")) + "</tr>"
                         for r in summary["remediation"]]
     inventory_rows = ["<tr>" + cell(i.origin) + cell(i.format) + cell(f"{i.items:,}", "n", str(i.items))
-                      + cell(f"{i.hosts:,}", "n", str(i.hosts)) + cell(i.findings, "n") + "</tr>"
-                      for i in result.inventories]
+                      + cell(f"{i.hosts:,}", "n", str(i.hosts)) + cell(i.findings, "n") + cell("; ".join(i.notes))
+                      + "</tr>" for i in result.inventories]
     problems = "".join(f'<li class="bad">{html.escape(p.where)}: {html.escape(p.problem)}</li>'
                        for p in result.problems)
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -143,7 +143,7 @@ def write_html(result: ScanResult, path: Path) -> None:
                         findings_rows)}
 <h2>Hosts</h2>{table(["host", "findings", "high", "medium", "low"], host_rows)}
 <h2>Remediation</h2>{table(["measure", "action", "items", "where"], remediation_rows)}
-<h2>Inventories</h2>{table(["file", "format", "items", "hosts", "findings"], inventory_rows)}
+<h2>Inventories</h2>{table(["file", "format", "items", "hosts", "findings", "how it was read"], inventory_rows)}
 <p class="muted">{made_with}</p>
 <p class="muted">Every finding's reasons, identifiers and sources are in the JSON report
 of the same scan (a report file ending in <code>.json</code>).</p>

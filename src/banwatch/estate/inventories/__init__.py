@@ -34,7 +34,7 @@ class ReadOptions:
     """What the user said about the inventories (`estate scan` options)."""
 
     columns: dict[str, str] = field(default_factory=dict)  # item column -> a CSV export's column for it
-    host: str | None = None  # the host of single-host exports that do not name it (--host)
+    host: str | None = None  # the host of single-host exports that do not name it
 
 
 @dataclass
@@ -73,12 +73,12 @@ def lines_sql(path: Path, encoding: str = "utf-8") -> str:
 
 def host_of(path: Path, options: ReadOptions, what: str) -> tuple[str, str]:
     """(the host, a note saying where it came from) for a file of one host
-    that does not name it: --host if given, else the file name up to its
+    that does not name it: the host given, else the file name up to its
     first dot, as for osqueryi output ('web-prod-03.dpkg-query.txt')."""
     if options.host:
-        return options.host, f"{what}: no host in the file; host {options.host!r} from --host"
+        return options.host, f"{what}: no host in the file; host {options.host!r} as given"
     host = path.name.split(".", 1)[0]
-    return host, f"{what}: no host in the file; host {host!r} taken from the file name (--host NAME says otherwise)"
+    return host, f"{what}: no host in the file; host {host!r} taken from the file name"
 
 
 def detect_format(path: Path) -> str:
@@ -116,7 +116,8 @@ def detect_format(path: Path) -> str:
         return "osquery-json"
     if shape := list_shape(text):
         return shape
-    first_line = text.split("\n", 1)[0]
+    lines = text.split("\n", 2)
+    first_line = lines[1] if text.startswith("#TYPE ") and len(lines) > 1 else lines[0]  # PowerShell's type line
     if any(delimiter in first_line for delimiter in (",", "\t", ";", "|")):  # csv_export.DELIMITERS
         return "csv"
     raise BadInput(str(path), "unknown inventory format: expected osquery JSON, fleetctl output, CycloneDX or SPDX, "

@@ -24,7 +24,7 @@ Shapes told apart by their header:
 - ConfigMgr reports: the best non-empty of 'ARP Display Name' and 'Product Name'.
 - Intune detected apps: one row per app with a device count and no device:
   aggregate, said in a note and in each finding's host.
-- No host column (one machine's export): --host, else the file name.
+- No host column (one machine's export): the host given, else the file name.
 """
 
 from __future__ import annotations

@@ -117,7 +117,7 @@ def results_log(_connection: duckdb.DuckDBPyConnection, path: Path, _table: str,
                            "may not have; save it without (e.g. tail -c +4)")
     return f"""
         WITH events AS (
-            -- the hostname decoration where the host identifier is a UUID (--host_identifier=uuid)
+            -- the hostname decoration where the host identifier is a UUID (osquery's host_identifier flag set to uuid)
             SELECT CASE WHEN regexp_matches(hostIdentifier, '{UUID}')
                         THEN coalesce(nullif(decorations['hostname'], ''), hostIdentifier)
                         ELSE hostIdentifier END AS host, name AS query,
@@ -140,7 +140,7 @@ def single_host(_connection: duckdb.DuckDBPyConnection, path: Path, _table: str,
 
 
 def fleetctl(_connection: duckdb.DuckDBPyConnection, path: Path, _table: str, _options: dict) -> str:
-    """`fleetctl query --hosts ... --query "SELECT ..."`: one line per host, {"host": ..., "rows": [...]}."""
+    """`fleetctl query` output: one line per host, {"host": ..., "rows": [...]}."""
     return f"""
         WITH table_rows AS (
             SELECT host, unnest(rows) AS r

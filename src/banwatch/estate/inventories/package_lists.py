@@ -2,7 +2,7 @@
 one command: `dpkg-query -W` (name TAB version), `dpkg -l` (its table, with
 each package's state), `rpm -qa` (name-version-release.arch) and
 `brew list --versions` (name and its versions). None names the machine: the
-host is --host, else the file name up to its first dot.
+host is the one given, else the file name up to its first dot.
 
 Read line by line by DuckDB (streamed, however long the list) and split with
 regular expressions there. The shape is told from the first lines

@@ -50,6 +50,13 @@ def fingerprint(host: Element) -> list[str]:
     return pieces
 
 
+def what_it_is(host: Element) -> str:
+    """A fingerprinted device's name: its first service's product, else its best OS match."""
+    products = [service.get("product") for service in host.iter("service") if service.get("product")]
+    matches = [match.get("name") for match in host.iter("osmatch") if match.get("name")]
+    return (products or matches or ["unknown device"])[0]
+
+
 def read(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options: dict) -> str:
     root = parse_xml(path)
     if root.tag != "nmaprun":
@@ -64,7 +71,7 @@ def read(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _options
         if mac_address is None:  # the scanning machine itself, or a host beyond a router: no MAC seen
             if evidence:
                 rows.append({"host": hostname or ip, "kind": DEVICE, "vendor": "; ".join(evidence),
-                             "name": f"{evidence[0].split(': ', 1)[-1]} device (by fingerprint)", "path": ip})
+                             "name": f"{what_it_is(host)} (by fingerprint)", "path": ip})
             continue
         mac = mac_address.get("addr", "")
         owner = oui_owner(mac)

@@ -30,7 +30,7 @@ SHOWN = 25
 @app.command()
 @reports_bad_input
 def scan(
-    inputs: Annotated[list[Path] | None, typer.Argument(help="Inventory files: osquery results (log or JSON), "
+    inputs: Annotated[list[Path] | None, typer.Argument(help="Inventory files, or folders of them: osquery results (log or JSON), "
                                                         "fleetctl query output, CycloneDX or SPDX SBOMs (Syft, "
                                                         "Trivy), CSV exports (PowerShell, wmic, ConfigMgr, Intune), "
                                                         "dpkg/rpm/brew package lists, nmap XML.")] = None,
@@ -62,6 +62,7 @@ def scan(
         raise BadInput("--fail-on", f"{fail_on!r} is not one of {', '.join(GATES)}")
     if out_path is not None and out_path.suffix.lower() not in REPORT_SUFFIXES:
         raise BadInput("--out", f"{out_path}: the report is .html, .csv or .json")
+    paths = [file for path in paths for file in (inventory_files(path) if path.is_dir() else [path])]
     missing = [path for path in paths if not path.is_file()]
     if missing:
         raise BadInput(str(missing[0]), "no such file")
@@ -96,6 +97,11 @@ def scan(
             err.print(f"banwatch: {len(failing):,} finding(s) at or above {fail_on} (--fail-on {fail_on})",
                       markup=False)
             raise typer.Exit(EXIT_FINDINGS)
+
+
+def inventory_files(folder: Path) -> list[Path]:
+    """The files of a folder given as an inventory, in name order; hidden ones left out."""
+    return sorted(path for path in folder.iterdir() if path.is_file() and not path.name.startswith("."))
 
 
 def parse_date(text: str | None) -> dt.date:

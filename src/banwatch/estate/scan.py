@@ -242,7 +242,7 @@ def scan_inventory(connection: duckdb.DuckDBPyConnection, inventory: Inventory,
         while batch := cursor.fetchmany(BATCH_ROWS):
             for match, count, host_count in batch:
                 if match is None:  # the counts (none when the inventory has no rows)
-                    items, hosts = count, host_count
+                    items, hosts = count, 0 if inventory.aggregate else host_count  # no host is named
                 else:
                     findings += make_findings(match, inventory.origin)
     except duckdb.Error as error:

@@ -46,6 +46,7 @@ class Reading:
     sql: str
     shape: str | None = None
     notes: list[str] = field(default_factory=list)
+    aggregate: bool = False  # rows count devices per item (Intune), not one host each
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Inventory:
     format: str
     sql: str
     notes: tuple[str, ...] = ()
+    aggregate: bool = False
 
 
 #: a character no text line holds: DuckDB's CSV reader, told it is the delimiter, gives whole lines
@@ -200,4 +202,4 @@ def open_inventory(connection: duckdb.DuckDBPyConnection, path: Path, number: in
     reading = readers[kind](connection, path, f"inventory_{number}", options or ReadOptions())
     if isinstance(reading, str):
         reading = Reading(reading)
-    return Inventory(str(path), reading.shape or kind, reading.sql, tuple(reading.notes))
+    return Inventory(str(path), reading.shape or kind, reading.sql, tuple(reading.notes), reading.aggregate)

@@ -88,11 +88,17 @@ def read(_connection: duckdb.DuckDBPyConnection, path: Path, _table: str, option
     values = {column: "coalesce(" + ", ".join(f"nullif(trim({cell(p)}), '')" for p in positions) + ")"
               for column, positions in chosen.items()}
     values["kind"] = "'program'"
+    if shape == "powershell-csv" and "host" in chosen and header.cells[chosen["host"][0]].casefold() == "pscomputername":
+        # Get-CimInstance on the machine itself leaves PSComputerName empty
+        host, note = host_of(path, options, path.name)
+        values["host"] = f"coalesce({values['host']}, {sql_text(host)})"
+        reading.notes.append(note.replace("no host in the file", "rows with an empty PSComputerName (the local machine)"))
     if "host" not in chosen:
         if "devices" in chosen:  # Intune's detected apps: a count of devices per app, not the devices
             values["host"] = f"'aggregate: ' || coalesce({values['devices']}, '?') || ' device(s)'"  # intune.aggregate_host
             values["kind"] = "'app'"
             reading.notes.append(f"{path.name}: {AGGREGATE_NOTE}")
+            reading.aggregate = True
         else:
             host, note = host_of(path, options, path.name)
             values["host"] = sql_text(host)

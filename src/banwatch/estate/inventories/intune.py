@@ -35,4 +35,4 @@ def read_json(connection: duckdb.DuckDBPyConnection, path: Path, table: str, _op
         rows.append({"host": aggregate_host(app.get("deviceCount")), "kind": "app", "name": app.get("displayName"),
                      "vendor": app.get("publisher"), "version": app.get("version"),
                      "devices": app.get("deviceCount")})
-    return Reading(load_rows(connection, table, rows), "intune-json", [f"{path.name}: {AGGREGATE_NOTE}"])
+    return Reading(load_rows(connection, table, rows), "intune-json", [f"{path.name}: {AGGREGATE_NOTE}"], aggregate=True)

@@ -41,7 +41,7 @@ def list_shape(text: str) -> str | None:
     lines = text.split("\n")
     lines = [line.rstrip("\r") for line in (lines[:-1] if len(lines) > 1 else lines)][:30]  # the last may be cut
     lines = [line for line in lines if line.strip()]
-    if not lines:
+    if not lines or is_header(lines[0]):
         return None
     if all(DPKG_QUERY_LINE.fullmatch(line) for line in lines):
         return "dpkg-query"
@@ -51,6 +51,14 @@ def list_shape(text: str) -> str | None:
     if all(BREW_LINE.fullmatch(line) for line in lines):
         return "brew-list"
     return None
+
+
+def is_header(line: str) -> bool:
+    """Whether a first line names columns as a CSV export's header does ('name<TAB>version')."""
+    from banwatch.estate.inventories.csv_export import USUAL_NAMES  # noqa: PLC0415 (it imports this package)
+
+    known = {name for names in USUAL_NAMES.values() for name in names}
+    return all(cell.strip().casefold() in known for cell in re.split(r"\t", line))
 
 
 def read(shape: str, _connection: duckdb.DuckDBPyConnection, path: Path, _table: str,

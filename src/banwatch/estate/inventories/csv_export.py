@@ -92,7 +92,8 @@ def read(_connection: duckdb.DuckDBPyConnection, path: Path, _table: str, option
         # Get-CimInstance on the machine itself leaves PSComputerName empty
         host, note = host_of(path, options, path.name)
         values["host"] = f"coalesce({values['host']}, {sql_text(host)})"
-        reading.notes.append(note.replace("no host in the file", "rows with an empty PSComputerName (the local machine)"))
+        reading.notes.append(note.replace("no host in the file; host", "a row with an empty PSComputerName (the local "
+                                                                    "machine) takes host"))
     if "host" not in chosen:
         if "devices" in chosen:  # Intune's detected apps: a count of devices per app, not the devices
             values["host"] = f"'aggregate: ' || coalesce({values['devices']}, '?') || ' device(s)'"  # intune.aggregate_host

@@ -124,7 +124,7 @@ def test_all_exports_together_are_all_read(tmp_path):
            "(--host NAME says otherwise)" in result.stdout
 
 
-def test_the_shapes_are_named(tmp_path):
+def test_the_shapes_are_named():
     formats = {Path(i.origin).name: i.format for i in scanned(*sorted(EXPORTS.iterdir())).inventories}
     assert formats["ps-get-wmiobject-win32product.csv"] == formats["ps-get-ciminstance-win32product.csv"] \
         == "powershell-csv"
@@ -213,3 +213,13 @@ def test_kasperskys_removal_tool_means_removal_under_way(tmp_path):
     [finding] = scanned(processes).findings
     assert (finding.host, finding.name, finding.severity) == ("acc-pc-03", "kavremover.exe", "info")
     assert finding.status.startswith("the vendor's own removal tool: removal is under way")
+
+
+def test_a_package_list_saved_as_utf16_is_read_and_big_endian_is_refused(tmp_path):
+    listed = tmp_path / "ws-09.dpkg-query.txt"  # `dpkg-query -W > file` in Windows PowerShell 5.1 (WSL)
+    listed.write_bytes(b"\xff\xfe" + "adduser\t3.118ubuntu5\r\nkesl\t11.2.0-4528\r\n".encode("utf-16-le"))
+    assert found(listed) == {("ws-09", "kesl", ICTS)}
+    big_endian = tmp_path / "export.csv"
+    big_endian.write_bytes(b"\xfe\xff" + "Computer Name,Software Name\r\nPC-1,Kaspersky Free\r\n".encode("utf-16-be"))
+    [problem] = scan([big_endian], bundled_catalog(), TODAY).problems
+    assert problem.render() == f"{big_endian}: UTF-16 big-endian text: save it as UTF-8 or as UTF-16 little-endian"

@@ -441,6 +441,20 @@ def test_spdx_tag_value(folder, measures, data):
     check(folder, "router-fw.spdx", data, measures)
 
 
+#: the exports of other tools (PowerShell, wmic, package lists, fleetctl, Intune, Syft, Trivy, nmap -sV):
+#: byte-level mutations of each, fewer examples apiece (there are many)
+EXPORT_NAMES = sorted(path.name for path in (SAMPLES / "exports").iterdir())
+
+
+@pytest.mark.parametrize("name", EXPORT_NAMES)
+def test_other_tools_exports(folder, measures, name):
+    @settings(FUZZ, max_examples=max(10, FUZZ_EXAMPLES // 4))
+    @given(mutated(sample(f"exports/{name}")))
+    def mutations(data):
+        check(folder, name, data, measures)
+    mutations()
+
+
 SAMPLE_NAMES = sorted(path.name for path in SAMPLES.iterdir() if path.is_file() and path.suffix != ".md")
 
 

@@ -65,6 +65,15 @@ class Inventory:
 NO_DELIMITER = "\x01"
 
 
+def text_encoding(path: Path, start: bytes) -> str:
+    """The encoding of a text inventory starting with `start`, as DuckDB's readers
+    name it: UTF-16 by its BOM (what Windows tools save as 'Unicode'), else UTF-8.
+    DuckDB reads UTF-16 little-endian only: big-endian is refused, not misread."""
+    if start[:2] == b"\xfe\xff":
+        raise BadInput(str(path), "UTF-16 big-endian text: save it as UTF-8 or as UTF-16 little-endian")
+    return "utf-16" if start[:2] == b"\xff\xfe" else "utf-8"
+
+
 def lines_sql(path: Path, encoding: str = "utf-8") -> str:
     """SQL for the lines of a text file (`line`, without its line end), streamed by DuckDB."""
     return f"""SELECT trim(line, chr(13) || chr(10)) AS line

@@ -38,7 +38,7 @@ from pathlib import Path
 import duckdb
 
 from banwatch.errors import FIELD, BadInput
-from banwatch.estate.inventories import Reading, ReadOptions, host_of, lines_sql
+from banwatch.estate.inventories import Reading, ReadOptions, host_of, lines_sql, text_encoding
 from banwatch.estate.inventories.intune import AGGREGATE_NOTE
 from banwatch.estate.items import select_list, sql_text
 
@@ -104,7 +104,6 @@ def read(_connection: duckdb.DuckDBPyConnection, path: Path, _table: str, option
             host, note = host_of(path, options, path.name)
             values["host"] = sql_text(host)
             reading.notes.append(note)
-    source = sql_text(str(path))
     if wmic:
         reading.notes.append(f"{path.name}: wmic output, values unquoted: a row with more fields than the header "
                              f"is read with the extra commas inside its {'vendor' if 'vendor' in chosen else 'name'}")
@@ -117,7 +116,7 @@ def read(_connection: duckdb.DuckDBPyConnection, path: Path, _table: str, option
     # carry spaces, which DuckDB renames or trims; strict: a row of another length is an error
     columns = "{" + ", ".join(f"'c{position}': 'VARCHAR'" for position in range(len(header.cells))) + "}"
     reading.sql = f"""SELECT {select_list(values)}
-        FROM read_csv({source}, header = true, skip = {header.skip}, encoding = '{header.encoding}',
+        FROM read_csv({sql_text(str(path))}, header = true, skip = {header.skip}, encoding = '{header.encoding}',
                       auto_detect = false, columns = {columns}, delim = {sql_text(header.delimiter)},
                       quote = '"', escape = '"', strict_mode = true)"""
     return reading
@@ -167,7 +166,7 @@ def read_header(path: Path) -> Header:
             start = handle.read(HEADER_BYTES)
     except OSError as error:
         raise BadInput(str(path), error.strerror or "cannot be read") from None
-    encoding = "utf-16" if is_utf16(start) else "utf-8"
+    encoding = text_encoding(path, start)
     if encoding == "utf-16":
         text = start[:len(start) // 2 * 2].decode("utf-16", errors="replace")  # a character may be cut at the end
     else:
@@ -197,10 +196,6 @@ def read_header(path: Path) -> Header:
     except csv.Error as error:
         raise BadInput(f"{path} header", f"not a CSV header ({error})") from None
     return Header(cells, first_line, delimiter, encoding, skip, any(line.startswith("#TYPE ") for line in lines[:skip]))
-
-
-def is_utf16(data: bytes) -> bool:
-    return data[:2] in (b"\xff\xfe", b"\xfe\xff")
 
 
 def shown(header: list[str]) -> str:

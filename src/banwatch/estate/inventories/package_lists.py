@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from banwatch.estate.inventories import Reading, ReadOptions, host_of, lines_sql
+from banwatch.estate.inventories import Reading, ReadOptions, host_of, lines_sql, text_encoding
 from banwatch.estate.items import select_list, sql_text
 
 SHAPES = ("dpkg-query", "dpkg-l", "rpm-qa", "brew-list")
@@ -64,7 +64,8 @@ def is_header(line: str) -> bool:
 def read(shape: str, _connection: duckdb.DuckDBPyConnection, path: Path, _table: str,
          options: ReadOptions) -> Reading:
     host, note = host_of(path, options, path.name)
-    lines = lines_sql(path)
+    with path.open("rb") as handle:  # a list saved from PowerShell's '>' is UTF-16
+        lines = lines_sql(path, text_encoding(path, handle.read(2)))
     kind, parsed = {
         "dpkg-query": ("deb", """SELECT m.name, m.version FROM (
             SELECT regexp_extract(line, '^([^\\t:]+)(?::[^\\t]*)?\\t(.*)$', ['name', 'version']) AS m FROM lines)

@@ -109,6 +109,12 @@ DECLARED: tuple[Declared, ...] = (
              "one that is writing the store before it fails", _number(0.0, 86_400.0)),
     Declared("max_list_age_days", "7", "a list older than this (by its publication date where it has one, "
              "else its load time) gives a warning in every output that relies on it", _number(0, 3650, integer=True)),
+    Declared("api_max_batch", "100", "most queries or transactions one batch request to the HTTP service may "
+             "hold (more: 422)", _number(1, 100_000, integer=True)),
+    Declared("api_max_body_bytes", "16000000", "largest request body the HTTP service reads (more: 413), an "
+             "uploaded inventory included", _number(1_000, 10_000_000_000, integer=True)),
+    Declared("api_auth_failures_per_minute", "10", "wrong or missing API keys one client address may send in "
+             "a minute before it is answered 429 until the minute has passed", _number(1, 1_000_000, integer=True)),
     Declared("pause_before_commit", "0", "seconds a list load waits inside its transaction: fault "
              "injection for the crash tests, never needed otherwise", _number(0.0, 3600.0)),
 )
@@ -126,6 +132,9 @@ class Settings:
     download_allow_redirect_hosts: tuple[str, ...] = ()
     store_lock_timeout_seconds: float = 60.0
     max_list_age_days: int = 7
+    api_max_batch: int = 100
+    api_max_body_bytes: int = 16_000_000
+    api_auth_failures_per_minute: int = 10
     pause_before_commit: float = 0.0
     #: source id -> where to download it from instead of the publisher: a base URL
     #: ending in '/' serving the source's file names, or comma-separated file URLs

@@ -88,6 +88,14 @@ def bundled_catalog() -> tuple[Measure, ...]:
     return open_catalog().measures
 
 
+def measure_summary(measure: Measure) -> dict[str, object]:
+    """A measure in one line of a listing: id, title, who made it, citation, dates, kind, whom it binds."""
+    return {"id": measure.id, "title": measure.title, "authority": measure.authority, "citation": measure.citation,
+            "published": measure.published.isoformat() if measure.published else None,
+            "effective": measure.effective.isoformat(), "kind": measure.kind,
+            "bound": [bound.value for bound in measure.bound]}
+
+
 def find_measure(measures: list[Measure] | tuple[Measure, ...], measure_id: str) -> Measure:
     for measure in measures:
         if measure.id == measure_id:

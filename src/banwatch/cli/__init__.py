@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from banwatch import __version__
-from banwatch.cli import catalog, decisions, demo, estate, lists, screening, settings
+from banwatch.cli import catalog, decisions, demo, estate, lists, screening, service, settings
 from banwatch.cli.common import close_context, out
 
 app = typer.Typer(help="Comply with bans on foreign-adversary technology and with sanctions lists.",
@@ -17,8 +17,9 @@ app = typer.Typer(help="Comply with bans on foreign-adversary technology and wit
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(lists.app, name="lists")
 app.add_typer(estate.app, name="estate")
+app.add_typer(service.keys_app, name="keys")
 for command in (decisions.decide, decisions.decide_file, demo.demo, screening.screen,
-                screening.screen_file, settings.settings):
+                screening.screen_file, service.serve, settings.settings):
     app.command(name=command.__name__.replace("_", "-"))(command)
 
 

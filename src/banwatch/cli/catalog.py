@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from banwatch.catalog import find_measure
+from banwatch.catalog import find_measure, measure_summary
 from banwatch.cli.common import context, out, print_json, reports_bad_input
 
 app = typer.Typer(help="The restriction catalog: every measure as data.", no_args_is_help=True)
@@ -19,9 +19,7 @@ def catalog_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSO
     """List every measure with its citation and first effective date."""
     catalog = context().catalog.measures
     if as_json:
-        print_json([{"id": m.id, "title": m.title, "authority": m.authority, "citation": m.citation,
-                     "published": m.published.isoformat() if m.published else None, "effective": m.effective.isoformat(),
-                     "kind": m.kind, "bound": [b.value for b in m.bound]} for m in catalog])
+        print_json([measure_summary(m) for m in catalog])
         return
     table = Table(title=f"{len(catalog)} measures")
     for column in ("id", "citation", "effective", "binds", "title"):

@@ -37,21 +37,29 @@ MAX_QUERIES = 100
 
 
 def match_queries(payload: Any, screener: Screener, threshold: float = DEFAULT_THRESHOLD,
-                  limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+                  limit: int = DEFAULT_LIMIT, cutoff: float = 0.0, exclude: frozenset[str] = frozenset(),
+                  sources: frozenset[str] | None = None) -> dict[str, Any]:
+    """yente's /match: every query's results at or above `cutoff` (yente's
+    default 0: all it finds; banwatch finds none below `threshold`'s own
+    least score), `match` true at or above `threshold`; not the entities of
+    `exclude`; only those of `sources` (a dataset of one list) when given."""
     if not isinstance(payload, dict) or not isinstance(payload.get("queries"), dict):
         raise BadInput("queries", 'the body must be {"queries": {"<key>": {"schema": ..., "properties": ...}}}')
     queries = payload["queries"]
     if len(queries) > MAX_QUERIES:
         raise BadInput("queries", f"{len(queries)} queries in one request; at most {MAX_QUERIES}")
+    least = min(threshold, cutoff) if cutoff else threshold
     responses = {}
     for key, example in queries.items():
         screen_queries = to_screen_queries(example, f"queries.{key}")
         hits: dict[str, ScreeningHit] = {}
         for query in screen_queries:
-            for hit in screener.screen(query, threshold=threshold, limit=limit):
-                if hit.entity_id not in hits or hit.score > hits[hit.entity_id].score:
+            for hit in screener.screen(query, threshold=least, limit=limit + len(exclude)):
+                if hit.entity_id in exclude or (sources is not None and hit.source not in sources):
+                    continue
+                if hit.score >= cutoff and (hit.entity_id not in hits or hit.score > hits[hit.entity_id].score):
                     hits[hit.entity_id] = hit
-        ranked = sorted(hits.values(), key=lambda hit: -hit.score)[:limit]
+        ranked = sorted(hits.values(), key=lambda hit: (-hit.score, hit.entity_id))[:limit]
         responses[key] = {
             "status": 200,
             "results": [result(hit, threshold) for hit in ranked],
@@ -91,6 +99,15 @@ def to_screen_queries(example: Any, where: str) -> list[ScreenQuery]:
 
 
 def result(hit: ScreeningHit, threshold: float) -> dict[str, Any]:
+    """A hit as yente's ScoredEntity: its explanations are banwatch's, one
+    feature per word of the names compared (how it met, with what weight)."""
+    explanations = {f"word_{number}": {"score": word.similarity, "weight": word.weight, "detail": word.how,
+                                       "query": word.query, "candidate": word.listed}
+                    for number, word in enumerate(hit.words, 1)}
+    explanations["name"] = {"score": hit.name_score, "detail": "the name score, before the other fields' "
+                            "adjustments", "weight": 1.0}
+    for number, adjustment in enumerate(hit.adjustments, 1):
+        explanations[f"adjustment_{number}"] = {"score": 0.0, "detail": adjustment}
     return {
         "id": hit.entity_id,
         "caption": hit.name,
@@ -99,6 +116,8 @@ def result(hit: ScreeningHit, threshold: float) -> dict[str, Any]:
         "match": hit.score >= threshold,
         "datasets": [hit.source],
         "properties": {"name": [hit.name], "country": hit.countries, "program": hit.programs},
+        "target": True,
+        "explanations": explanations,
         "features": {"name_score": hit.name_score},
         "explanation": hit.explanation,
         "measures": hit.measures,

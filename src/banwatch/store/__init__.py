@@ -46,6 +46,20 @@ class Snapshot:
         return hashlib.sha256(document.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class KeyRecord:
+    """An API key as the store keeps it: never the key, only its digest."""
+
+    name: str
+    role: str
+    digest: str
+    created_at: str
+    revoked_at: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {"name": self.name, "role": self.role, "created_at": self.created_at, "revoked_at": self.revoked_at}
+
+
 class Store(Protocol):
     """The snapshot store."""
 
@@ -76,6 +90,8 @@ class Store(Protocol):
 
     def entities(self, snapshot_id: int) -> Iterator[ListedEntity]: ...
 
+    def entity(self, snapshot_id: int, entity_id: str) -> ListedEntity | None: ...
+
     def active_entities(self, sources: list[str] | None = None) -> Iterator[ListedEntity]: ...
 
     def diff(self, source: str, from_id: int | None = None, to_id: int | None = None) -> dict[str, Any]:
@@ -86,3 +102,13 @@ class Store(Protocol):
     def validators(self) -> Validators: ...
 
     def remember_validators(self, validators: Validators) -> None: ...
+
+    def add_key(self, record: KeyRecord) -> None:
+        """Keep a new API key (BadInput when its name is taken)."""
+        ...
+
+    def revoke_key(self, name: str) -> KeyRecord: ...
+
+    def keys(self) -> list[KeyRecord]: ...
+
+    def key_with_digest(self, digest: str) -> KeyRecord | None: ...

@@ -34,7 +34,7 @@ from typing import Any
 
 from banwatch.errors import FIELD, BadInput
 from banwatch.model import ListedEntity, ParsedList, Validators
-from banwatch.store import Snapshot
+from banwatch.store import KeyRecord, Snapshot
 from banwatch.store.diff import diff_document, snapshots_to_compare
 
 #: how long a statement waits for a lock held briefly by another connection (a checkpoint)
@@ -69,6 +69,13 @@ CREATE TABLE IF NOT EXISTS entities (
 CREATE TABLE IF NOT EXISTS secrets (  -- random keys, e.g. the one that signs the index cache
     name  TEXT PRIMARY KEY,
     value BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_keys (  -- the HTTP service's keys, hashed (banwatch.services.keys)
+    name       TEXT PRIMARY KEY,
+    role       TEXT NOT NULL,
+    digest     TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
 );
 CREATE TABLE IF NOT EXISTS fetch_state (  -- validators of the files in the download cache
     url           TEXT PRIMARY KEY,
@@ -112,7 +119,8 @@ class SqliteStore:
     def prepare(self) -> None:
         """Tables, migrations and the signing key, where missing: written (and
         waited for, when another writer holds the lock) only when needed."""
-        if self.signing_key() is not None and "published" in columns_of(self.db, "snapshots"):
+        if (self.signing_key() is not None and "published" in columns_of(self.db, "snapshots")
+                and "api_keys" in tables_of(self.db)):
             return
         with self.transaction() as db:
             for statement in SCHEMA.split(";"):
@@ -233,7 +241,36 @@ class SqliteStore:
                 " last_modified = excluded.last_modified, fetched_at = excluded.fetched_at",
                 [(url, etag, modified, now) for url, (etag, modified) in validators.items()])
 
+    def add_key(self, record: KeyRecord) -> None:
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM api_keys WHERE name = ?", (record.name,)).fetchone():
+                raise BadInput("name", f"a key named {record.name!r} exists already (revoke it first)")
+            db.execute("INSERT INTO api_keys (name, role, digest, created_at) VALUES (?, ?, ?, ?)",
+                       (record.name, record.role, record.digest, record.created_at))
+
+    def revoke_key(self, name: str) -> KeyRecord:
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self.transaction() as db:
+            if db.execute("UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
+                          (now, name)).rowcount == 0:
+                raise BadInput("name", f"no key named {name!r} to revoke")
+        return next(key for key in self.keys() if key.name == name)
+
     # ------------------------------------------------------------------ reading
+
+    def keys(self) -> list[KeyRecord]:
+        if "api_keys" not in tables_of(self.db):
+            return []
+        return [KeyRecord(*row) for row in self.db.execute(
+            "SELECT name, role, digest, created_at, revoked_at FROM api_keys ORDER BY name")]
+
+    def key_with_digest(self, digest: str) -> KeyRecord | None:
+        """The key, revoked or not, whose digest this is."""
+        if "api_keys" not in tables_of(self.db):
+            return None
+        row = self.db.execute("SELECT name, role, digest, created_at, revoked_at FROM api_keys WHERE digest = ?",
+                              (digest,)).fetchone()
+        return KeyRecord(*row) if row else None
 
     def validators(self) -> Validators:
         return {url: (etag, modified) for url, etag, modified in
@@ -270,6 +307,16 @@ class SqliteStore:
                                "banwatch (its data no longer matches its fingerprint); it is not used: load the "
                                "list again")
             yield ListedEntity.model_validate_json(data)
+
+    def entity(self, snapshot_id: int, entity_id: str) -> ListedEntity | None:
+        row = self.db.execute("SELECT fingerprint, data FROM entities WHERE snapshot_id = ? AND entity_id = ?",
+                              (snapshot_id, entity_id)).fetchone()
+        if row is None:
+            return None
+        if digest(row[1]) != row[0]:
+            raise BadInput(f"{self.path} snapshot {snapshot_id}", f"entity {entity_id} was changed outside banwatch "
+                           "(its data no longer matches its fingerprint); it is not used: load the list again")
+        return ListedEntity.model_validate_json(row[1])
 
     def active_entities(self, sources: list[str] | None = None) -> Iterator[ListedEntity]:
         for snap in self.active():

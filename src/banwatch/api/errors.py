@@ -41,10 +41,8 @@ def pointer(parts: list | tuple) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BadInput)
     async def bad_input(_request: Request, error: BadInput) -> JSONResponse:
-        where = error.place
-        field = f"/{error.field}" if error.field else None
         message = error.render(lambda code: f"/{code}")
-        return error_body(422, "bad_input", message, field or (f"/{where}" if where and " " not in where else None))
+        return error_body(422, "bad_input", message, f"/{error.field}" if error.field else None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from banwatch.api.auth import require
-from banwatch.api.errors import ApiError
+from banwatch.api.errors import ERRORS, ApiError
 from banwatch.catalog import measure_summary
 
-router = APIRouter(prefix="/v1", tags=["catalog"])
+router = APIRouter(prefix="/v1", tags=["catalog"], responses=ERRORS)
 
 
 @router.get("/catalog", summary="Every measure of the catalog")

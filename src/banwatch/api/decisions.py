@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from banwatch.api.auth import require
-from banwatch.api.errors import ApiError
+from banwatch.api.errors import ERRORS, ApiError
 from banwatch.decide import decide
 from banwatch.decide.counterparties import ListsInUse
 from banwatch.model import Decision, Transaction
 
-router = APIRouter(prefix="/v1", tags=["decisions"])
+router = APIRouter(prefix="/v1", tags=["decisions"], responses=ERRORS)
 
 
 class DecideBatch(BaseModel):

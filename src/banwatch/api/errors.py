@@ -5,9 +5,12 @@ Bad input is a 4xx, never a 500."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from banwatch.errors import BadInput
@@ -16,6 +19,22 @@ from banwatch.errors import BadInput
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          413: "too_large", 415: "unsupported_media_type", 422: "bad_input", 429: "too_many_requests",
          503: "not_ready"}
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    detail: str
+    field: str | None = None
+
+
+#: the error answers every endpoint may give, for the OpenAPI document
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description} for status, description in (
+        (400, "the body cannot be parsed (not JSON, or not UTF-8)"), (401, "no API key, or one not known or revoked"), (403, "the key's role does not allow this"),
+        (404, "no such dataset, entity or measure"), (413, "the body is over api_max_body_bytes"),
+        (422, "bad input: the field at fault and why"), (429, "too many wrong keys from this address"),
+        (503, "no screening index can be built yet"))}
 
 
 class ApiError(HTTPException):

@@ -12,12 +12,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
 from banwatch.api.auth import require
+from banwatch.api.errors import ERRORS
 from banwatch.errors import BadInput
 from banwatch.estate.inventories import ReadOptions
 from banwatch.estate.scan import scan
 from banwatch.report.estate import as_json
 
-router = APIRouter(prefix="/v1", tags=["estate"])
+router = APIRouter(prefix="/v1", tags=["estate"], responses=ERRORS)
 #: bytes copied from an upload at a time
 CHUNK = 1 << 20
 

@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from banwatch.api.auth import require
-from banwatch.api.errors import ApiError
+from banwatch.api.errors import ERRORS, ApiError
 
-router = APIRouter(prefix="/v1", tags=["lists"])
+router = APIRouter(prefix="/v1", tags=["lists"], responses=ERRORS)
 
 
 @router.get("/lists", summary="The list snapshots in use")

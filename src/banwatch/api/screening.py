@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from banwatch.api.auth import require
-from banwatch.api.errors import ApiError
+from banwatch.api.errors import ERRORS, ApiError
 from banwatch.errors import BadInput
 from banwatch.match.screen import DEFAULT_LIMIT, DEFAULT_THRESHOLD, Screener
 from banwatch.model import EntityType, Provenance, ScreeningHit
 from banwatch.queries import screen_query
 
-router = APIRouter(prefix="/v1", tags=["screening"])
+router = APIRouter(prefix="/v1", tags=["screening"], responses=ERRORS)
 
 
 class ScreenRequest(BaseModel):
@@ -26,8 +26,9 @@ class ScreenRequest(BaseModel):
     country: str | None = Field(None, description="ISO 3166-1 alpha-2", max_length=2)
     birth_date: str | None = Field(None, description="YYYY or YYYY-MM-DD", max_length=10)
     identifiers: list[str] = Field([], max_length=20)
-    threshold: float = Field(DEFAULT_THRESHOLD, ge=0.0, le=1.0)
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=100)
+    # strict: a JSON true is no threshold, "5" no limit (pydantic would read them as 1.0 and 5)
+    threshold: float = Field(DEFAULT_THRESHOLD, ge=0.0, le=1.0, strict=True)
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=100, strict=True)
 
 
 class Screened(BaseModel):

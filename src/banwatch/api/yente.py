@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 
 from banwatch import __version__
 from banwatch.api.auth import require
-from banwatch.api.errors import ApiError
+from banwatch.api.errors import ERRORS, ApiError
 from banwatch.api.screening import screener_of
 from banwatch.lists.ftm_mapping import to_ftm
 from banwatch.lists.sources import SOURCES
@@ -26,7 +26,7 @@ from banwatch.match.screen import DEFAULT_THRESHOLD
 from banwatch.match.yente import TYPE_SCHEMAS, match_queries, result
 from banwatch.queries import screen_query
 
-router = APIRouter(tags=["yente"])
+router = APIRouter(tags=["yente"], responses=ERRORS)
 ALGORITHM = "banwatch"
 DEFAULT_DATASET = "default"
 #: the least score /search lists (a search shows more than a match would)

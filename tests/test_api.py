@@ -265,3 +265,13 @@ def test_readyz_says_which_snapshots_are_served(server):
     ready = httpx.get(f"{server}/readyz").json()
     assert ready == {"status": "ok", "snapshots": {"ofac-sdn": 1}, "lists": 1}
     assert httpx.get(f"{server}/v1/lists").status_code == 401
+
+
+def test_a_party_name_without_letters_is_bad_input_not_a_crash(client, keys, home):
+    # found by the schemathesis run: screening ':' raised inside the decision (a 500, a traceback)
+    answer = client.post("/v1/decide", json={"type": "use", "date": "2025-01-01", "buyer": ":"},
+                         headers=auth(keys["analyst"]))
+    assert (answer.status_code, answer.json()["field"]) == (422, "/buyer")
+    command = run_banwatch("decide", "--type", "use", "--date", "2025-01-01", "--buyer", ":", home=home)
+    assert (command.returncode, command.stderr.strip()) == (
+        2, "banwatch: error: --buyer: a name needs at least one letter or digit")

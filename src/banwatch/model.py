@@ -59,8 +59,8 @@ class Transaction(Strict):
     date: dt.date
     product: str | None = None
     vendor: str | None = None
-    seller: str | None = None
-    buyer: str | None = None
+    seller: str | None = Field(None, max_length=500)  # screened as names are: at most as long as one
+    buyer: str | None = Field(None, max_length=500)
     seller_country: str | None = Field(None, description="ISO 3166-1 alpha-2 code")
     buyer_country: str | None = Field(None, description="ISO 3166-1 alpha-2 code")
     buyer_is_federal: bool = False
@@ -83,6 +83,14 @@ class Transaction(Strict):
     buyer_government: str | None = Field(None, description="the buyer is a state or local government body of "
                                          "this US state, as ISO 3166-2 (US-ME)")
     reference: str | None = Field(None, description="caller's own id, carried into reports")
+
+    @field_validator("seller", "buyer")
+    @classmethod
+    def _a_name(cls, value: str | None) -> str | None:
+        """A party is screened by its name: one with no letter or digit cannot be."""
+        if value is not None and value.strip() and not any(char.isalnum() for char in value):
+            raise ValueError("a name needs at least one letter or digit")
+        return value
 
     @field_validator("seller_country", "buyer_country")
     @classmethod

@@ -62,11 +62,22 @@ class Catalog:
 
 
 def folder_digest(folder: Path, pattern: str = "*.yaml") -> str:
-    """sha256 over the names and bytes of the files of `folder` matching `pattern`."""
+    """sha256 over the names and bytes of the files of `folder` matching `pattern`.
+    Remembered while no file's size or modification time changes: a service
+    asks for the catalog on every request, and hashing every file each time
+    cost ~0.8 ms a call (a stat of each costs a few microseconds)."""
+    paths = sorted(folder.glob(pattern))
+    signature = tuple((path.name, stat.st_size, stat.st_mtime_ns) for path in paths
+                      for stat in [path.stat()])
+    return _digest(folder, signature)
+
+
+@functools.lru_cache(maxsize=32)
+def _digest(folder: Path, signature: tuple[tuple[str, int, int], ...]) -> str:
     digest = hashlib.sha256()
-    for path in sorted(folder.glob(pattern)):
-        digest.update(path.name.encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name, _size, _modified in signature:
+        digest.update(name.encode() + b"\0")
+        digest.update(hashlib.sha256((folder / name).read_bytes()).digest())
     return digest.hexdigest()
 
 

@@ -16,7 +16,7 @@ from banwatch.cli.common import EXIT_BAD_INPUT, context, err, flag, out, print_j
 from banwatch.errors import BadInput
 from banwatch.lists.fetch import TIMEOUT, ProgressCallback
 from banwatch.outputs import replacing, require_suffix
-from banwatch.lists.sources import FORMAT_CHOICES, PUBLISHED, SOURCES, read_list
+from banwatch.lists.sources import FORMAT_CHOICES, PUBLISHED, read_list
 from banwatch.services.lists import load_catalog_parties, make_downloader, save_list, update_source
 from banwatch.store import Snapshot
 

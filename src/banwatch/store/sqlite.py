@@ -13,29 +13,21 @@ count. Until COMMIT, readers and a crash see the previous snapshot, whole.
 A store opened read-only (every command that only reads) works on a
 read-only home; one that does not exist yet reads as empty. A second writer
 waits for the first (`lock_timeout`), saying so once through `on_wait`, then
-gives up with one line. Every entity read back is checked against its
-fingerprint: a row edited outside banwatch is reported, never used.
+gives up with one line. The queries are those of every SQL store (sql.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
 import os
 import secrets
 import sqlite3
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from banwatch.errors import FIELD, BadInput
-from banwatch.model import ListedEntity, ParsedList, Validators
-from banwatch.store import KeyRecord, Snapshot
-from banwatch.store.diff import diff_document, snapshots_to_compare
+from banwatch.errors import BadInput
+from banwatch.store.sql import SqlStore
 
 #: how long a statement waits for a lock held briefly by another connection (a checkpoint)
 BUSY_TIMEOUT_MS = 5000
@@ -86,7 +78,7 @@ CREATE TABLE IF NOT EXISTS fetch_state (  -- validators of the files in the down
 """
 
 
-class SqliteStore:
+class SqliteStore(SqlStore):
     """The snapshot store in one SQLite file (the `Store` interface). Open it
     with `SqliteStore.open(path)`; it creates its folder, database and tables
     on first use."""
@@ -168,188 +160,26 @@ class SqliteStore:
                 said = True
             time.sleep(0.1)
 
-    def signing_key(self) -> bytes | None:
-        """A random key kept in the store, to sign the files banwatch keeps beside
-        it (the index cache): whoever cannot write the store cannot forge them.
-        Made when the store is first opened to write; None before that."""
-        if "secrets" not in tables_of(self.db):
-            return None
-        row = self.db.execute("SELECT value FROM secrets WHERE name = 'signing'").fetchone()
-        if row is not None:
-            return bytes(row[0])
-        return None
-
     @property
     def read_only(self) -> bool:
         return bool(self.db.execute("PRAGMA query_only").fetchone()[0])
 
-    # ------------------------------------------------------------------ writing
+    # ------------------------------------------------------------------ how SQLite runs a statement
 
-    def save(self, parsed: ParsedList, *, origin: str, files: list[dict[str, object]], parser_version: str,
-             max_drop: float | None = None) -> Snapshot:
-        """Store a complete parsed list as a new snapshot and make it active, in
-        one transaction; prune older snapshots beyond `keep_snapshots`. A list
-        that lost more than `max_drop` of the active snapshot's entities is
-        refused: a publisher's truncated or half-empty file must not wipe out a list."""
-        self.check_drop(parsed, origin, self.max_drop if max_drop is None else max_drop)
-        rows = [entity_row(entity) for entity in parsed.entities]
-        loaded_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with self.transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO snapshots (source, format, loaded_at, parser_version, files, origin, entities, names,"
-                " published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (parsed.source, parsed.format, loaded_at, parser_version, json.dumps(files), origin,
-                 len(parsed.entities), parsed.name_count(),
-                 parsed.published.isoformat() if parsed.published else None))
-            snapshot_id = cursor.lastrowid
-            db.executemany("INSERT INTO entities (snapshot_id, entity_id, type, name, fingerprint, data)"
-                           " VALUES (?, ?, ?, ?, ?, ?)", [(snapshot_id, *row) for row in rows])
-            if self.pause_before_commit:
-                sys.stderr.write(f"banwatch: pausing {self.pause_before_commit:g} s before commit "
-                                 "(pause_before_commit)\n")
-                sys.stderr.flush()
-                time.sleep(self.pause_before_commit)
-            db.execute("INSERT INTO active (source, snapshot_id) VALUES (?, ?)"
-                       " ON CONFLICT(source) DO UPDATE SET snapshot_id = excluded.snapshot_id",
-                       (parsed.source, snapshot_id))
-            self._prune(parsed.source, self.keep_snapshots)
-        return self.snapshot(snapshot_id)
+    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return self.db.execute(sql, params).fetchall()
 
-    def check_drop(self, parsed: ParsedList, origin: str, max_drop: float) -> None:
-        current = self.active_snapshot(parsed.source)
-        if current is None or current.entities == 0:
-            return
-        lost = 1 - len(parsed.entities) / current.entities
-        if lost > max_drop:
-            raise BadInput(origin, f"{parsed.source} would drop from {current.entities:,} to "
-                           f"{len(parsed.entities):,} entities ({lost:.0%}, more than the {max_drop:.0%} allowed); "
-                           f"snapshot {current.id} stays active (use {FIELD} to accept)", field="force")
+    def run(self, sql: str, params: tuple = ()) -> int:
+        return self.db.execute(sql, params).rowcount
 
-    def _prune(self, source: str, keep: int) -> None:
-        stale = [row[0] for row in self.db.execute(
-            "SELECT id FROM snapshots WHERE source = ? ORDER BY id DESC LIMIT -1 OFFSET ?", (source, keep))]
-        for snapshot_id in stale:
-            self.db.execute("DELETE FROM entities WHERE snapshot_id = ?", (snapshot_id,))
-            self.db.execute("DELETE FROM snapshots WHERE id = ?", (snapshot_id,))
+    def run_many(self, sql: str, rows: list[tuple]) -> None:
+        self.db.executemany(sql, rows)
 
-    def remember_validators(self, validators: Validators) -> None:
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with self.transaction() as db:
-            db.executemany(
-                "INSERT INTO fetch_state (url, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
-                " last_modified = excluded.last_modified, fetched_at = excluded.fetched_at",
-                [(url, etag, modified, now) for url, (etag, modified) in validators.items()])
+    def insert_id(self, sql: str, params: tuple) -> int:
+        return self.db.execute(sql, params).lastrowid  # type: ignore[return-value]
 
-    def add_key(self, record: KeyRecord) -> None:
-        with self.transaction() as db:
-            if db.execute("SELECT 1 FROM api_keys WHERE name = ?", (record.name,)).fetchone():
-                raise BadInput("name", f"a key named {record.name!r} exists already (revoke it first)")
-            db.execute("INSERT INTO api_keys (name, role, digest, created_at) VALUES (?, ?, ?, ?)",
-                       (record.name, record.role, record.digest, record.created_at))
-
-    def revoke_key(self, name: str) -> KeyRecord:
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with self.transaction() as db:
-            if db.execute("UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-                          (now, name)).rowcount == 0:
-                raise BadInput("name", f"no key named {name!r} to revoke")
-        return next(key for key in self.keys() if key.name == name)
-
-    # ------------------------------------------------------------------ reading
-
-    def keys(self) -> list[KeyRecord]:
-        if "api_keys" not in tables_of(self.db):
-            return []
-        return [KeyRecord(*row) for row in self.db.execute(
-            "SELECT name, role, digest, created_at, revoked_at FROM api_keys ORDER BY name")]
-
-    def key_with_digest(self, digest: str) -> KeyRecord | None:
-        """The key, revoked or not, whose digest this is."""
-        if "api_keys" not in tables_of(self.db):
-            return None
-        row = self.db.execute("SELECT name, role, digest, created_at, revoked_at FROM api_keys WHERE digest = ?",
-                              (digest,)).fetchone()
-        return KeyRecord(*row) if row else None
-
-    def validators(self) -> Validators:
-        return {url: (etag, modified) for url, etag, modified in
-                self.db.execute("SELECT url, etag, last_modified FROM fetch_state")}
-
-    def snapshot(self, snapshot_id: int) -> Snapshot:
-        row = self.db.execute(
-            "SELECT s.*, a.snapshot_id IS NOT NULL FROM snapshots s"
-            " LEFT JOIN active a ON a.snapshot_id = s.id WHERE s.id = ?", (snapshot_id,)).fetchone()
-        if row is None:
-            raise BadInput("snapshot", f"no snapshot {snapshot_id} in {self.path}")
-        return snapshot_from_row(row)
-
-    def active(self) -> list[Snapshot]:
-        rows = self.db.execute(
-            "SELECT s.*, 1 FROM active a JOIN snapshots s ON s.id = a.snapshot_id ORDER BY s.source").fetchall()
-        return [snapshot_from_row(row) for row in rows]
-
-    def active_snapshot(self, source: str) -> Snapshot | None:
-        return next((snap for snap in self.active() if snap.source == source), None)
-
-    def history(self, source: str) -> list[Snapshot]:
-        rows = self.db.execute(
-            "SELECT s.*, a.snapshot_id IS NOT NULL FROM snapshots s"
-            " LEFT JOIN active a ON a.snapshot_id = s.id WHERE s.source = ? ORDER BY s.id", (source,)).fetchall()
-        return [snapshot_from_row(row) for row in rows]
-
-    def entities(self, snapshot_id: int) -> Iterator[ListedEntity]:
-        for entity_id, fingerprint, data in self.db.execute(
-                "SELECT entity_id, fingerprint, data FROM entities WHERE snapshot_id = ? ORDER BY entity_id",
-                (snapshot_id,)):
-            if digest(data) != fingerprint:
-                raise BadInput(f"{self.path} snapshot {snapshot_id}", f"entity {entity_id} was changed outside "
-                               "banwatch (its data no longer matches its fingerprint); it is not used: load the "
-                               "list again")
-            yield ListedEntity.model_validate_json(data)
-
-    def entity(self, snapshot_id: int, entity_id: str) -> ListedEntity | None:
-        row = self.db.execute("SELECT fingerprint, data FROM entities WHERE snapshot_id = ? AND entity_id = ?",
-                              (snapshot_id, entity_id)).fetchone()
-        if row is None:
-            return None
-        if digest(row[1]) != row[0]:
-            raise BadInput(f"{self.path} snapshot {snapshot_id}", f"entity {entity_id} was changed outside banwatch "
-                           "(its data no longer matches its fingerprint); it is not used: load the list again")
-        return ListedEntity.model_validate_json(row[1])
-
-    def active_entities(self, sources: list[str] | None = None) -> Iterator[ListedEntity]:
-        for snap in self.active():
-            if sources is None or snap.source in sources:
-                yield from self.entities(snap.id)
-
-    def diff(self, source: str, from_id: int | None = None, to_id: int | None = None) -> dict[str, Any]:
-        active = self.active_snapshot(source)
-        from_id, to_id = snapshots_to_compare(source, [snap.id for snap in self.history(source)],
-                                              active.id if active else None, from_id, to_id)
-        added = self.db.execute(
-            "SELECT b.entity_id, b.name FROM entities b LEFT JOIN entities a"
-            " ON a.snapshot_id = ? AND a.entity_id = b.entity_id"
-            " WHERE b.snapshot_id = ? AND a.entity_id IS NULL ORDER BY b.entity_id", (from_id, to_id)).fetchall()
-        removed = self.db.execute(
-            "SELECT a.entity_id, a.name FROM entities a LEFT JOIN entities b"
-            " ON b.snapshot_id = ? AND b.entity_id = a.entity_id"
-            " WHERE a.snapshot_id = ? AND b.entity_id IS NULL ORDER BY a.entity_id", (to_id, from_id)).fetchall()
-        changed = [(entity_id, name, json.loads(old), json.loads(new)) for entity_id, name, old, new in self.db.execute(
-            "SELECT a.entity_id, b.name, a.data, b.data FROM entities a JOIN entities b"
-            " ON b.snapshot_id = ? AND b.entity_id = a.entity_id"
-            " WHERE a.snapshot_id = ? AND a.fingerprint != b.fingerprint ORDER BY a.entity_id",
-            (to_id, from_id))]
-        return diff_document(source, from_id, to_id, added, removed, changed)
-
-
-def entity_row(entity: ListedEntity) -> tuple[str, str, str, str, str]:
-    data = entity.model_dump_json(exclude_defaults=True)
-    return entity.id, entity.type.value, entity.name, digest(data), data
-
-
-def digest(data: str) -> str:
-    return hashlib.sha1(data.encode("utf-8"), usedforsecurity=False).hexdigest()
+    def has_table(self, name: str) -> bool:
+        return name in tables_of(self.db)
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -419,10 +249,3 @@ def migrate(connection: sqlite3.Connection) -> None:
     """Bring a store made by an earlier banwatch up to this schema (columns are only ever added)."""
     if "published" not in columns_of(connection, "snapshots"):
         connection.execute("ALTER TABLE snapshots ADD COLUMN published TEXT")
-
-
-def snapshot_from_row(row: tuple) -> Snapshot:
-    (snapshot_id, source, fmt, loaded_at, parser_version, files, origin, entities, names, published, active) = row
-    return Snapshot(id=snapshot_id, source=source, format=fmt, loaded_at=loaded_at,
-                    parser_version=parser_version, files=json.loads(files), origin=origin,
-                    entities=entities, names=names, published=published, active=bool(active))

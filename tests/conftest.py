@@ -48,3 +48,50 @@ def catalog():
 
 
 DATA = SHARED / "data"
+
+
+# ------------------------------------------------------------------ PostgreSQL for the store tests
+
+def postgres_answers(url: str) -> bool:
+    import psycopg  # noqa: PLC0415
+
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+        return True
+    except psycopg.Error:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The URL of a PostgreSQL server's maintenance database, where databases
+    for the tests are made: BANWATCH_TEST_DATABASE_URL when set, else a
+    server on 127.0.0.1:5432 when one answers, else one this fixture starts
+    (installing Debian's postgresql first where it is missing): never a skip."""
+    if os.environ.get("BANWATCH_TEST_DATABASE_URL"):
+        return os.environ["BANWATCH_TEST_DATABASE_URL"]
+    local = "postgresql://postgres@127.0.0.1:5432/postgres"
+    if postgres_answers(local):
+        return local
+    import tempfile  # noqa: PLC0415
+
+    from postgres_server import start_server  # noqa: PLC0415
+
+    # not under pytest's own folder: its parents are root's alone, and the server runs as 'postgres'
+    return start_server(Path(tempfile.mkdtemp(prefix="banwatch-postgres-")))
+
+
+@pytest.fixture
+def database_url(postgres_server) -> str:
+    """A new, empty database for one test, dropped after it."""
+    import uuid  # noqa: PLC0415
+
+    import psycopg  # noqa: PLC0415
+
+    name = f"banwatch_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = postgres_server.rpartition("/")
+    yield f"{base}/{name}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

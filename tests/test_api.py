@@ -275,3 +275,29 @@ def test_a_party_name_without_letters_is_bad_input_not_a_crash(client, keys, hom
     command = run_banwatch("decide", "--type", "use", "--date", "2025-01-01", "--buyer", ":", home=home)
     assert (command.returncode, command.stderr.strip()) == (
         2, "banwatch: error: --buyer: a name needs at least one letter or digit")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_replicas_share_the_store_and_switch_to_a_new_snapshot(request, tmp_path, backend):
+    """Two service replicas (two apps, two Contexts) over one store: a key made
+    once works in both, and after a `lists load` both answer from the new
+    snapshot, whole, with no request failing."""
+    env = {} if backend == "sqlite" else {"BANWATCH_DATABASE_URL": request.getfixturevalue("database_url")}
+    shared = tmp_path / "home"
+    assert run_banwatch("lists", "load", str(SDN), home=shared, **env).returncode == 0
+    made = run_banwatch("keys", "create", "replicas", "--role", "analyst", "--json", home=shared, **env)
+    key = json.loads(made.stdout)["key"]
+    # each replica its own home folder (its own index cache), as on two machines; the store is shared
+    replicas = [create_app(Context(Settings.load({"BANWATCH_HOME": str(shared if backend == "sqlite"
+                                                                       else tmp_path / f"replica-{n}"), **env})))
+                for n in range(2)]
+    with TestClient(replicas[0]) as first, TestClient(replicas[1]) as second:
+        for client in (first, second):
+            answer = client.post("/v1/screen", json={"name": "Hamza bin Laden"}, headers=auth(key)).json()
+            assert answer["provenance"]["lists"][0]["snapshot_id"] == 1 and answer["hits"]
+        assert run_banwatch("lists", "load", str(SDN), home=shared, **env).returncode == 0
+        for client in (first, second):
+            answer = client.post("/v1/screen", json={"name": "Hamza bin Laden"}, headers=auth(key)).json()
+            assert answer["provenance"]["lists"][0]["snapshot_id"] == 2
+            assert answer["hits"][0]["entity_id"] == "ofac-sdn:21286"
+            assert client.get("/readyz").json()["snapshots"] == {"ofac-sdn": 2}

@@ -1,5 +1,7 @@
 """The versioned store: snapshots, the active pointer, retention, the drop
-gate, diffs, and surviving a process killed in the middle of a load."""
+gate, diffs, and surviving a process killed in the middle of a load; each
+test against the embedded SQLite store and against PostgreSQL (a new
+database per test, `database_url`), through the real command line."""
 
 from __future__ import annotations
 
@@ -10,19 +12,42 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 from conftest import DATA, run_banwatch, run_json
 
 SDN = DATA / "ofac-sdn-2021"
 
 
-def status(home: Path) -> dict:
-    return run_json("lists", "status", "--json", home=home)
+@dataclass
+class Home:
+    """Where a test's banwatch keeps its state: a home folder, and for the
+    PostgreSQL store the database it names."""
+
+    path: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def kwargs(self) -> dict:
+        return {"home": self.path, **self.env}
 
 
-def load(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return run_banwatch("lists", "load", *args, home=home, **env)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def home(request, tmp_path) -> Home:
+    if request.param == "sqlite":
+        return Home(tmp_path / "home")
+    return Home(tmp_path / "home", {"BANWATCH_DATABASE_URL": request.getfixturevalue("database_url")})
+
+
+def status(home: Home) -> dict:
+    return run_json("lists", "status", "--json", **home.kwargs)
+
+
+def load(home: Home, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return run_banwatch("lists", "load", *args, **home.kwargs, **env)
 
 
 def sdn_rows() -> list[list[str]]:
@@ -45,11 +70,11 @@ def write_sdn_copy(folder: Path, rows: list[list[str]]) -> Path:
     return folder
 
 
-def test_load_records_counts_hashes_and_makes_the_snapshot_active(tmp_path):
-    result = load(tmp_path, str(SDN))
+def test_load_records_counts_hashes_and_makes_the_snapshot_active(tmp_path, home):
+    result = load(home, str(SDN))
     assert result.returncode == 0, result.stderr
     assert "ofac-sdn: snapshot 1 active, 8,976 entities" in result.stdout
-    (entry,) = status(tmp_path)["sources"]
+    (entry,) = status(home)["sources"]
     assert (entry["source"], entry["snapshot_id"], entry["entities"], entry["active"]) == ("ofac-sdn", 1, 8976, True)
     assert entry["names"] >= 8976 + 11910
     hashes = {f["name"]: f["sha256"] for f in entry["files"]}
@@ -58,16 +83,16 @@ def test_load_records_counts_hashes_and_makes_the_snapshot_active(tmp_path):
     assert entry["parser_version"] and entry["loaded_at"]
 
 
-def test_sources_are_independent_and_old_snapshots_are_pruned(tmp_path):
+def test_sources_are_independent_and_old_snapshots_are_pruned(tmp_path, home):
     for _ in range(3):
-        assert load(tmp_path, str(SDN), BANWATCH_KEEP_SNAPSHOTS="2").returncode == 0
-    assert load(tmp_path, str(DATA / "bis" / "dpl.txt")).returncode == 0
-    sources = {entry["source"]: entry for entry in status(tmp_path)["sources"]}
+        assert load(home, str(SDN), BANWATCH_KEEP_SNAPSHOTS="2").returncode == 0
+    assert load(home, str(DATA / "bis" / "dpl.txt")).returncode == 0
+    sources = {entry["source"]: entry for entry in status(home)["sources"]}
     assert sources["ofac-sdn"]["snapshot_id"] == 3 and sources["ofac-sdn"]["snapshots_kept"] == 2
     assert sources["bis-dpl"]["entities"] == 581
 
 
-def test_diff_reports_exactly_what_changed(tmp_path):
+def test_diff_reports_exactly_what_changed(tmp_path, home):
     rows = sdn_rows()
     # Rename 500 entities that no other entry names in its "Linked To:" remarks: the
     # reader resolves those links against the list, so renaming a target changes two.
@@ -80,41 +105,41 @@ def test_diff_reports_exactly_what_changed(tmp_path):
     changed = changed[:-3]
     changed.append(["99999901", "NEW ENTITY ONE", "-0- ", "SDGT", *["-0- "] * 8])
     changed.append(["99999902", "NEW ENTITY TWO", "individual", "SDGT", *["-0- "] * 8])
-    assert load(tmp_path, str(SDN)).returncode == 0
-    assert load(tmp_path, str(write_sdn_copy(tmp_path / "changed", changed))).returncode == 0
-    result = run_json("lists", "diff", "ofac-sdn", "--json", home=tmp_path)
+    assert load(home, str(SDN)).returncode == 0
+    assert load(home, str(write_sdn_copy(tmp_path / "changed", changed))).returncode == 0
+    result = run_json("lists", "diff", "ofac-sdn", "--json", **home.kwargs)
     assert result["counts"] == {"added": 2, "removed": 3, "changed": 500}
     assert {item["id"] for item in result["added"]} == {"ofac-sdn:99999901", "ofac-sdn:99999902"}
     assert {item["id"] for item in result["removed"]} == {f"ofac-sdn:{ent}" for ent in removed}
     first = next(item for item in result["changed"] if item["id"] == f"ofac-sdn:{rows[0][0]}")
     assert first["fields"]["name"] == {"from": rows[0][1], "to": rows[0][1] + " X"}
-    text = run_banwatch("lists", "diff", "ofac-sdn", home=tmp_path)
+    text = run_banwatch("lists", "diff", "ofac-sdn", **home.kwargs)
     assert "2 added, 3 removed, 500 changed" in text.stdout
 
 
-def test_diff_needs_two_snapshots(tmp_path):
-    assert load(tmp_path, str(SDN)).returncode == 0
-    result = run_banwatch("lists", "diff", "ofac-sdn", home=tmp_path)
+def test_diff_needs_two_snapshots(tmp_path, home):
+    assert load(home, str(SDN)).returncode == 0
+    result = run_banwatch("lists", "diff", "ofac-sdn", **home.kwargs)
     assert result.returncode == 2 and "nothing to compare it with" in result.stderr
 
 
-def test_a_list_that_shrinks_too_much_is_refused_and_force_accepts_it(tmp_path):
-    assert load(tmp_path, str(SDN)).returncode == 0
-    before = status(tmp_path)
+def test_a_list_that_shrinks_too_much_is_refused_and_force_accepts_it(tmp_path, home):
+    assert load(home, str(SDN)).returncode == 0
+    before = status(home)
     half = write_sdn_copy(tmp_path / "half", sdn_rows()[:4000])
-    refused = load(tmp_path, str(half))
+    refused = load(home, str(half))
     assert refused.returncode == 2
     assert "would drop from 8,976 to 4,000 entities" in refused.stderr and "snapshot 1 stays active" in refused.stderr
-    assert status(tmp_path) == before
-    forced = load(tmp_path, str(half), "--force")
-    assert forced.returncode == 0 and status(tmp_path)["sources"][0]["entities"] == 4000
+    assert status(home) == before
+    forced = load(home, str(half), "--force")
+    assert forced.returncode == 0 and status(home)["sources"][0]["entities"] == 4000
 
 
-def test_killed_in_the_middle_of_a_load_the_previous_snapshot_stays_active(tmp_path):
-    assert load(tmp_path, str(SDN)).returncode == 0
-    before = status(tmp_path)
+def test_killed_in_the_middle_of_a_load_the_previous_snapshot_stays_active(tmp_path, home):
+    assert load(home, str(SDN)).returncode == 0
+    before = status(home)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANWATCH_")}
-    env.update(BANWATCH_HOME=str(tmp_path), BANWATCH_PAUSE_BEFORE_COMMIT="60")
+    env.update(BANWATCH_HOME=str(home.path), BANWATCH_PAUSE_BEFORE_COMMIT="60", **home.env)
     process = subprocess.Popen([sys.executable, "-m", "banwatch", "lists", "load", str(SDN), "--force"],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -124,30 +149,30 @@ def test_killed_in_the_middle_of_a_load_the_previous_snapshot_stays_active(tmp_p
     finally:
         process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
-    assert status(tmp_path) == before  # opens cleanly; snapshot 1 still active, nothing half-written
-    again = load(tmp_path, str(SDN))
+    assert status(home) == before  # opens cleanly; snapshot 1 still active, nothing half-written
+    again = load(home, str(SDN))
     assert again.returncode == 0, again.stderr
-    assert status(tmp_path)["sources"][0]["entities"] == 8976
+    assert status(home)["sources"][0]["entities"] == 8976
 
 
-def test_export_ftm_writes_every_active_entity(tmp_path):
-    assert load(tmp_path, str(DATA / "bis" / "dpl.txt")).returncode == 0
-    assert load(tmp_path, str(DATA / "un" / "consolidated.xml")).returncode == 0
+def test_export_ftm_writes_every_active_entity(tmp_path, home):
+    assert load(home, str(DATA / "bis" / "dpl.txt")).returncode == 0
+    assert load(home, str(DATA / "un" / "consolidated.xml")).returncode == 0
     out = tmp_path / "export.ftm.json"
-    result = run_banwatch("lists", "export", "--format", "ftm", "--out", str(out), home=tmp_path)
+    result = run_banwatch("lists", "export", "--format", "ftm", "--out", str(out), **home.kwargs)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(lines) == 581 + 1003
     assert all(line["id"] and line["schema"] and line["properties"].get("name") for line in lines)
     # and the export loads back as an FtM list
-    reloaded = load(tmp_path, str(out))
+    reloaded = load(home, str(out))
     assert reloaded.returncode == 0 and "1,584 entities" in reloaded.stdout
 
 
-def test_catalog_parties_load_as_a_source(tmp_path):
-    result = load(tmp_path, "--format", "catalog")
+def test_catalog_parties_load_as_a_source(tmp_path, home):
+    result = load(home, "--format", "catalog")
     assert result.returncode == 0, result.stderr
-    (entry,) = status(tmp_path)["sources"]
+    (entry,) = status(home)["sources"]
     assert entry["source"] == "catalog" and entry["entities"] >= 12 + 3
 
 

@@ -69,6 +69,13 @@ class Context:
         return self._store
 
     def _open_store(self, read_only: bool) -> Store:
+        if self.settings.database_url:
+            from banwatch.store.postgres import PostgresStore  # noqa: PLC0415 (psycopg only when asked for)
+
+            return PostgresStore.open(self.settings.database_url, keep_snapshots=self.settings.keep_snapshots,
+                                      max_drop=self.settings.max_drop,
+                                      pause_before_commit=self.settings.pause_before_commit, read_only=read_only,
+                                      lock_timeout=self.settings.store_lock_timeout_seconds, on_wait=self.notify)
         folder = self.settings.store_path.parent
         if not read_only:
             private_folder(folder)
@@ -87,7 +94,8 @@ class Context:
     def snapshots(self) -> list[Snapshot]:
         """The list versions this context answers against: each source's active
         snapshot, or the kept one chosen for it (`snapshot_ids`)."""
-        if not self.snapshot_ids and self._store is None and not self.settings.store_path.exists():
+        if (not self.snapshot_ids and self._store is None and not self.settings.database_url
+                and not self.settings.store_path.exists()):
             return []
         by_source = {snap.source: snap for snap in self.store.active()}
         chosen: dict[str, int] = {}

@@ -61,6 +61,13 @@ def _hosts(value: Any, where: str) -> tuple[str, ...]:
     return hosts
 
 
+def _database_url(value: Any, where: str) -> str:
+    text = str(value).strip()
+    if not re.match(r"postgres(ql)?://", text):
+        raise BadInput(where, "is not a PostgreSQL URL (postgresql://user:password@host:5432/database)")
+    return text
+
+
 def _path(value: Any, where: str) -> Path:
     text = str(value).strip()
     if not text:
@@ -87,6 +94,9 @@ class Declared:
 DECLARED: tuple[Declared, ...] = (
     Declared("home", "~/.banwatch", "where the store (banwatch.sqlite), the screening index cache and "
              "downloaded lists live", _path),
+    Declared("database_url", "none (the embedded SQLite store in home)", "a PostgreSQL database "
+             "(postgresql://user:password@host:5432/name) to keep the list snapshots, entities and API keys in, "
+             "shared by every banwatch that names it; the index cache stays in home", _database_url),
     Declared("catalog", "the bundled catalog", "a folder of measure files (*.yaml) to use instead of the "
              "bundled catalog, everywhere: decisions, screening, the estate scan", _path),
     Declared("keep_snapshots", "10", "snapshots kept per list source, the active one included",
@@ -123,6 +133,7 @@ DECLARED: tuple[Declared, ...] = (
 @dataclass(frozen=True)
 class Settings:
     home: Path = field(default_factory=lambda: Path.home() / ".banwatch")
+    database_url: str | None = None
     catalog: Path | None = None
     keep_snapshots: int = 10
     max_drop: float = 0.10
@@ -190,6 +201,8 @@ class Settings:
 def shown(declared: Declared, value: Any) -> str:
     if value is None:
         return declared.default
+    if declared.name == "database_url":  # never a password on the screen
+        return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", str(value))
     if isinstance(value, tuple):
         return ", ".join(value) or "none"
     return str(value)

@@ -1,0 +1,182 @@
+"""The server store: the same snapshots, entities and keys in PostgreSQL
+(psycopg 3), so that several `banwatch serve` replicas on several machines
+share one state. Chosen by `database_url` (BANWATCH_DATABASE_URL); SQLite
+stays the embedded default. The queries are those of every SQL store (sql.py).
+
+The schema is versioned: MIGRATIONS are applied in order, each once, and
+`schema_migrations` records which. Writes (a load, a key) take a
+transaction-level advisory lock, so that two writers on two machines take
+turns as two on one SQLite file do: the second waits up to `lock_timeout`,
+saying so once, then gives up with one line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from banwatch.errors import BadInput
+from banwatch.store.sql import SqlStore
+
+#: (version, statements): append, never edit one that has shipped
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (1, """
+        CREATE TABLE snapshots (
+            id             BIGSERIAL PRIMARY KEY,
+            source         TEXT NOT NULL,
+            format         TEXT NOT NULL,
+            loaded_at      TEXT NOT NULL,
+            parser_version TEXT NOT NULL,
+            files          TEXT NOT NULL,
+            origin         TEXT NOT NULL,
+            entities       INTEGER NOT NULL,
+            names          INTEGER NOT NULL,
+            published      TEXT
+        );
+        CREATE TABLE active (
+            source      TEXT PRIMARY KEY,
+            snapshot_id BIGINT NOT NULL REFERENCES snapshots(id)
+        );
+        CREATE TABLE entities (
+            snapshot_id BIGINT NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+            entity_id   TEXT NOT NULL,
+            type        TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            data        TEXT NOT NULL,
+            PRIMARY KEY (snapshot_id, entity_id)
+        );
+        CREATE TABLE secrets (name TEXT PRIMARY KEY, value BYTEA NOT NULL);
+        CREATE TABLE fetch_state (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, fetched_at TEXT NOT NULL);
+    """),
+    (2, """
+        CREATE TABLE api_keys (
+            name       TEXT PRIMARY KEY,
+            role       TEXT NOT NULL,
+            digest     TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        );
+    """),
+)
+#: the advisory lock every writer of a banwatch database takes (any constant: banwatch's own)
+WRITE_LOCK = 0x62616E77  # "banw"
+
+
+class PostgresStore(SqlStore):
+    def __init__(self, connection: Any, url: str, keep_snapshots: int, max_drop: float, pause_before_commit: float,
+                 lock_timeout: float, on_wait: Callable[[str], None] | None):
+        self.db = connection
+        self.location = shown_url(url)
+        self.keep_snapshots = keep_snapshots
+        self.max_drop = max_drop
+        self.pause_before_commit = pause_before_commit
+        self.lock_timeout = lock_timeout
+        self.on_wait = on_wait
+
+    @classmethod
+    def open(cls, url: str, *, keep_snapshots: int = 10, max_drop: float = 0.10, pause_before_commit: float = 0.0,
+             read_only: bool = False, lock_timeout: float = 60.0,
+             on_wait: Callable[[str], None] | None = None) -> PostgresStore:
+        import psycopg  # noqa: PLC0415 (only a server store needs the driver)
+
+        try:
+            connection = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as error:
+            raise BadInput(shown_url(url), f"cannot connect to PostgreSQL: {one_line(error)}") from None
+        store = cls(connection, url, keep_snapshots, max_drop, pause_before_commit, lock_timeout, on_wait)
+        # the schema is made or brought up to date by whoever opens the database first, a
+        # reader too (a service started on a new database): it changes no data
+        store.migrate()
+        if read_only:
+            connection.execute("SET default_transaction_read_only = on")
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ------------------------------------------------------------------ schema
+
+    def schema_version(self) -> int:
+        if not self.has_table("schema_migrations"):
+            return 0
+        return self.db.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+    def migrate(self) -> None:
+        """Apply the migrations this database lacks, and make the signing key, in one transaction."""
+        if self.schema_version() == MIGRATIONS[-1][0] and self.signing_key() is not None:
+            return
+        with self.transaction():
+            self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                            "applied_at TEXT NOT NULL)")
+            done = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations")}
+            for version, statements in MIGRATIONS:
+                if version not in done:
+                    self.db.execute(statements)
+                    self.db.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (%s, %s)",
+                                    (version, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+            self.db.execute("INSERT INTO secrets (name, value) VALUES ('signing', %s) ON CONFLICT DO NOTHING",
+                            (secrets.token_bytes(32),))
+
+    # ------------------------------------------------------------------ how PostgreSQL runs a statement
+
+    @staticmethod
+    def placeholders(sql: str) -> str:
+        """The shared queries' `?` as psycopg's `%s` (a literal % doubled first)."""
+        return sql.replace("%", "%%").replace("?", "%s")
+
+    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return self.execute(sql, params).fetchall()
+
+    def run(self, sql: str, params: tuple = ()) -> int:
+        return self.execute(sql, params).rowcount
+
+    def run_many(self, sql: str, rows: list[tuple]) -> None:
+        with self.db.cursor() as cursor:
+            cursor.executemany(self.placeholders(sql), rows)
+
+    def insert_id(self, sql: str, params: tuple) -> int:
+        return self.execute(sql + " RETURNING id", params).fetchone()[0]
+
+    def execute(self, sql: str, params: tuple) -> Any:
+        import psycopg  # noqa: PLC0415
+
+        try:
+            return self.db.execute(self.placeholders(sql), params)
+        except psycopg.errors.ReadOnlySqlTransaction:
+            raise BadInput(self.location, "cannot be written by a command that only reads") from None
+        except psycopg.OperationalError as error:
+            raise BadInput(self.location, f"PostgreSQL: {one_line(error)}") from None
+
+    def has_table(self, name: str) -> bool:
+        return self.db.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction, holding the write lock: waits for another writer up to lock_timeout."""
+        with self.db.transaction():
+            deadline = time.monotonic() + self.lock_timeout
+            said = False
+            while not self.db.execute("SELECT pg_try_advisory_xact_lock(%s)", (WRITE_LOCK,)).fetchone()[0]:
+                if time.monotonic() >= deadline:
+                    raise BadInput(self.location, f"is being written by another banwatch; gave up after "
+                                   f"{self.lock_timeout:g} s (store_lock_timeout_seconds)")
+                if not said and self.on_wait is not None:
+                    self.on_wait(f"Waiting for another banwatch writing {self.location} (up to {self.lock_timeout:g} s)")
+                    said = True
+                time.sleep(0.1)
+            yield
+
+
+def shown_url(url: str) -> str:
+    """The database URL for people: without its password."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def one_line(error: Exception) -> str:
+    return " ".join(str(error).split())[:300]

@@ -2,7 +2,8 @@
 POST /v1/screen on loopback, with a brute-force screening service measured
 in the same run on the same names.
 
-    .venv/bin/python benchmarks/bench_service.py [--seconds 60] [--connections 32] [--baseline-seconds 10]
+    .venv/bin/python benchmarks/bench_service.py [--seconds 60] [--connections 8] [--baseline-seconds 10]
+                                                 [--swap-seconds 30] [--postgres-seconds 30] [--postgres URL]
 
 - Store: a temporary BANWATCH_HOME with the five lists of bench_speed loaded by
   `banwatch lists load`, and one analyst key made by `banwatch keys create`.
@@ -19,6 +20,9 @@ in the same run on the same names.
   SDN list again a third of the way in (a new snapshot: every worker builds
   its index anew on its next request); errors must stay 0, and every answer
   after the load must name the new snapshot.
+- PostgreSQL: the main load again for --postgres-seconds with the store in
+  PostgreSQL (BANWATCH_DATABASE_URL: the lists loaded into a database made for
+  the run on --postgres, dropped after).
 - Baseline: the same load for --baseline-seconds against a minimal FastAPI
   service, also on uvicorn with 2 workers, that screens by brute force:
   rapidfuzz `process.extractOne(name, every listed name, scorer=WRatio)`.
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -75,13 +80,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def environment(home: Path) -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("BANWATCH_")}, "BANWATCH_HOME": str(home)}
+def environment(home: Path, database: str | None = None) -> dict[str, str]:
+    chosen = {"BANWATCH_HOME": str(home), **({"BANWATCH_DATABASE_URL": database} if database else {})}
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("BANWATCH_")}, **chosen}
 
 
-def banwatch(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([str(PYTHON), "-m", "banwatch", *args], env=environment(home), capture_output=True,
-                          text=True, timeout=600)
+def banwatch(home: Path, *args: str, database: str | None = None) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([str(PYTHON), "-m", "banwatch", *args], env=environment(home, database),
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     return done
 
@@ -221,8 +227,10 @@ def swap_load(base: str, key: str, names: list[str], seconds: float, connections
     return asyncio.run(run())
 
 
-def start(command: list[str], home: Path, base: str, workers: int, ready: str) -> subprocess.Popen:
-    process = subprocess.Popen(command, env=environment(home), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def start(command: list[str], home: Path, base: str, workers: int, ready: str,
+          database: str | None = None) -> subprocess.Popen:
+    process = subprocess.Popen(command, env=environment(home, database), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
     wait_ready(base, process, workers, ready)
     return process
 
@@ -235,6 +243,40 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
+@contextlib.contextmanager
+def fresh_database(server: str):
+    """A new database on `server` (a URL of its maintenance database), dropped after."""
+    import psycopg  # noqa: PLC0415
+
+    name = f"bench_service_{os.getpid()}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server.rpartition('/')[0]}/{name}"
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_run(folder: Path, server: str, key_names: list[str], options: argparse.Namespace) -> dict:
+    """The main load again, with the store in PostgreSQL: the lists loaded into a new database."""
+    with fresh_database(server) as database:
+        home = folder / "postgres-home"
+        for path in LISTS:
+            banwatch(home, "lists", "load", str(path), database=database)
+        key = json.loads(banwatch(home, "keys", "create", "bench", "--role", "analyst", "--json",
+                                  database=database).stdout)["key"]
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        service = start([str(PYTHON), "-m", "banwatch", "serve", "--port", str(port), "--workers",
+                         str(options.workers)], home, base, options.workers, "/readyz", database)
+        try:
+            return measured_load(base, key, key_names, options.postgres_seconds, options.connections)
+        finally:
+            stop(service)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
@@ -242,6 +284,10 @@ def main() -> None:
     parser.add_argument("--baseline-seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--postgres-seconds", type=float, default=30.0)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres",
+                        help="a PostgreSQL server's maintenance database, where a database is made for the run "
+                             "('none': no PostgreSQL run)")
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-service-") as folder:
@@ -279,6 +325,8 @@ def main() -> None:
             theirs = measured_load(base, key, names, options.baseline_seconds, options.connections)
         finally:
             stop(baseline)
+        on_postgres = postgres_run(Path(folder), options.postgres, names, options) \
+            if options.postgres != "none" else None
 
     after_swap = [snap for when, snap in swapped["snapshots"] if when > options.swap_seconds / 3 + 15]
     new_id = max((snap for _when, snap in swapped["snapshots"]), default=0)
@@ -300,7 +348,10 @@ def main() -> None:
          "-", f"0 errors: {'met' if not swapped['errors'] else 'MISSED'}"),
         ("  answers 15 s after the load naming the new snapshot",
          f"{sum(1 for snap in after_swap if snap == new_id):,} of {len(after_swap):,} (snapshot {new_id})", "-", "all"),
-        ("against the PostgreSQL store", "not measured: the PostgreSQL store is not built yet", "-", "-"),
+        ("the same against the PostgreSQL store",
+         f"{on_postgres['rate']:,.0f} requests/s, p50 {on_postgres['p50']:.1f} / p99 {on_postgres['p99']:.1f} ms, "
+         f"{len(on_postgres['errors'])} errors ({on_postgres['wall']:.0f} s)" if on_postgres else "not run",
+         "-", f"0 errors: {'met' if on_postgres and not on_postgres['errors'] else 'MISSED'}"),
     ]
     header = ("what", "banwatch serve", "baseline: brute-force rapidfuzz service", "target")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]

@@ -85,6 +85,8 @@ def readme_runs(tmp_path_factory) -> tuple[Path, list[tuple[str, str | None, sub
     home = tmp_path_factory.mktemp("readme-home")
     runs = []
     for command, shown in shown_commands():
+        if command.startswith("serve"):  # runs until stopped: test_the_readme_service_example_runs
+            continue
         args = [arg.strip('"') for arg in re.findall(r'"[^"]*"|\S+', command)]
         # both streams in one, as a terminal shows them (the README shows an error line where it comes)
         runs.append((command, shown, run_banwatch(*args, cwd=ROOT, home=home, merge_streams=True)))
@@ -92,7 +94,8 @@ def readme_runs(tmp_path_factory) -> tuple[Path, list[tuple[str, str | None, sub
 
 
 def test_every_banwatch_command_shown_in_the_readme_runs(readme_runs):
-    commands = re.findall(r"^\$ banwatch (.+)$", README, re.MULTILINE)
+    commands = [command for command in re.findall(r"^\$ banwatch (.+)$", README, re.MULTILINE)
+                if not command.startswith("serve")]
     assert len(commands) >= 10
     _home, runs = readme_runs
     assert [command for command, _shown, _result in runs] == commands
@@ -137,3 +140,49 @@ def test_make_demo_works_on_a_fresh_copy(tmp_path):
                 if "banwatch demo --out out" in body]
     missing = first_missing(shown, result.stdout.replace(str(copy), SHOWN_ROOT))
     assert missing is None, f"the README shows {missing!r}; make demo printed:\n{result.stdout}"
+
+
+def test_the_readme_service_example_runs(tmp_path):
+    """The README's service example as a user runs it: the SDN list loaded, a
+    key made, `banwatch serve` as shown (on a free port), then each `curl`
+    shown, which must print what the README shows."""
+    import json  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    import httpx  # noqa: PLC0415
+
+    home = tmp_path / "home"
+    assert run_banwatch("lists", "load", str(ROOT.parent / "shared" / "data" / "ofac-sdn-2021"),
+                        home=home).returncode == 0
+    key = json.loads(run_banwatch("keys", "create", "readme", "--json", home=home).stdout)["key"]
+    [serve] = [command for command, _shown in shown_commands() if command.startswith("serve")]
+    curls = re.findall(r"^\$ (curl [^\n]+)\n(.*?)(?=^\$ |^```$)", README, re.MULTILINE | re.DOTALL)
+    assert len(curls) >= 3
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BANWATCH_")}
+    environment.update(BANWATCH_HOME=str(home), KEY=key)
+    process = subprocess.Popen([sys.executable, "-m", "banwatch", *serve.replace("8000", port).split()],
+                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and process.poll() is None, "banwatch serve did not get ready"
+            time.sleep(0.3)
+        for command, shown in curls:
+            printed = subprocess.run(["bash", "-c", command.replace("8000", port)], env=environment,
+                                     capture_output=True, text=True, timeout=60).stdout
+            missing = first_missing(shown.rstrip("\n"), printed, home)
+            assert missing is None, f"{command}: the README shows {missing!r}, it printed:\n{printed}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

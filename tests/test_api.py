@@ -301,3 +301,6 @@ def test_replicas_share_the_store_and_switch_to_a_new_snapshot(request, tmp_path
             assert answer["provenance"]["lists"][0]["snapshot_id"] == 2
             assert answer["hits"][0]["entity_id"] == "ofac-sdn:21286"
             assert client.get("/readyz").json()["snapshots"] == {"ofac-sdn": 2}
+        diff = first.get("/v1/lists/ofac-sdn/diff", headers=auth(key)).json()  # the same file loaded twice
+        assert (diff["from"], diff["to"], diff["counts"]) == (1, 2, {"added": 0, "removed": 0, "changed": 0})
+        assert [item["snapshot_id"] for item in diff["provenance"]["lists"]] == [1, 2]

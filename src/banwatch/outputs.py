@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import re
+
 import contextlib
 import csv
 import os
@@ -113,3 +115,8 @@ def require_suffix(path: Path, allowed: tuple[str, ...], what: str, field: str =
     if path.suffix.lower() not in allowed:
         raise BadInput(None, f"{FIELD} {path}: {what} can be written as {' or '.join(allowed)}, not "
                        f"{path.suffix or 'a file without an extension'}", field=field)
+
+
+def without_password(url: str) -> str:
+    """A database URL as people may see it: postgresql://user:***@host/db."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from banwatch.errors import BadInput
+from banwatch.outputs import without_password
 
 PREFIX = "BANWATCH_"
 #: names the settings file; it cannot itself be set in the file
@@ -202,7 +203,7 @@ def shown(declared: Declared, value: Any) -> str:
     if value is None:
         return declared.default
     if declared.name == "database_url":  # never a password on the screen
-        return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", str(value))
+        return without_password(str(value))
     if isinstance(value, tuple):
         return ", ".join(value) or "none"
     return str(value)

@@ -10,6 +10,9 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from banwatch.api.auth import require
 from banwatch.api.errors import ERRORS, ApiError
+from banwatch.context import Context
+from banwatch.model import ListedEntity
+from banwatch.store import Snapshot
 
 router = APIRouter(prefix="/v1", tags=["lists"], responses=ERRORS)
 
@@ -27,14 +30,22 @@ async def lists(request: Request, _key: Any = Depends(require("viewer"))) -> dic
 async def diff(source: str, request: Request, from_id: int | None = Query(None, alias="from", ge=1),
                to_id: int | None = Query(None, alias="to", ge=1),
                _key: Any = Depends(require("viewer"))) -> dict[str, Any]:
-    return request.app.state.context.store.diff(source, from_id, to_id)
+    context = request.app.state.context
+    changes = context.store.diff(source, from_id, to_id)
+    compared = [context.store.snapshot(changes["from"]), context.store.snapshot(changes["to"])]
+    return {**changes, "provenance": context.provenance(compared).model_dump(mode="json")}
+
+
+def find_entity(context: Context, entity_id: str) -> tuple[ListedEntity, Snapshot]:
+    """The entity, and the snapshot in use it is in; 404 when none has it."""
+    for snapshot in context.snapshots():
+        if (found := context.store.entity(snapshot.id, entity_id)) is not None:
+            return found, snapshot
+    raise ApiError(404, f"no entity {entity_id!r} in the lists in use", code="no_entity")
 
 
 @router.get("/entities/{entity_id}", summary="One listed entity, from the snapshots in use")
 async def entity(entity_id: str, request: Request, _key: Any = Depends(require("viewer"))) -> dict[str, Any]:
     context = request.app.state.context
-    for snapshot in context.snapshots():
-        if (found := context.store.entity(snapshot.id, entity_id)) is not None:
-            return {"entity": found.model_dump(mode="json"),
-                    "provenance": context.provenance([snapshot]).model_dump(mode="json")}
-    raise ApiError(404, f"no entity {entity_id!r} in the lists in use", code="no_entity")
+    found, snapshot = find_entity(context, entity_id)
+    return {"entity": found.model_dump(mode="json"), "provenance": context.provenance([snapshot]).model_dump(mode="json")}

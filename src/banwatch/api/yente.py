@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from banwatch import __version__
 from banwatch.api.auth import require
 from banwatch.api.errors import ERRORS, ApiError
+from banwatch.api.lists import find_entity
 from banwatch.api.screening import screener_of
 from banwatch.lists.ftm_mapping import to_ftm
 from banwatch.lists.sources import SOURCES
@@ -74,19 +75,19 @@ async def search(request: Request, dataset: str, q: str = Query("", max_length=5
     return {"results": [{key: value for key, value in result(hit, 1.0).items()
                          if key not in ("score", "match", "explanations", "features")} for hit in page],
             "facets": {}, "total": {"value": len(hits), "relation": "eq" if len(hits) < offset + limit else "gte"},
-            "limit": limit, "offset": offset}
+            "limit": limit, "offset": offset,
+            "provenance": request.app.state.context.provenance().model_dump(mode="json")}
 
 
 @router.get("/entities/{entity_id}", summary="yente: one entity")
 async def entity(request: Request, entity_id: str, _key: Any = Depends(require("viewer"))) -> dict[str, Any]:
     context = request.app.state.context
-    for snapshot in context.snapshots():
-        if (found := context.store.entity(snapshot.id, entity_id)) is not None:
-            ftm = to_ftm(found)
-            return {"id": found.id, "caption": found.name, "schema": ftm["schema"], "properties": ftm["properties"],
-                    "datasets": [snapshot.source], "referents": [ftm["id"]] if ftm["id"] != found.id else [],
-                    "target": True, "last_change": snapshot.loaded_at}
-    raise ApiError(404, f"no entity {entity_id!r} in the lists in use", code="no_entity")
+    found, snapshot = find_entity(context, entity_id)
+    ftm = to_ftm(found)
+    return {"id": found.id, "caption": found.name, "schema": ftm["schema"], "properties": ftm["properties"],
+            "datasets": [snapshot.source], "referents": [ftm["id"]] if ftm["id"] != found.id else [],
+            "target": True, "last_change": snapshot.loaded_at,
+            "provenance": context.provenance([snapshot]).model_dump(mode="json")}
 
 
 @router.get("/catalog", summary="yente: the datasets this service answers from")

@@ -13,7 +13,6 @@ saying so once, then gives up with one line.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from banwatch.errors import BadInput
+from banwatch.outputs import without_password
 from banwatch.store.sql import SqlStore
 
 #: (version, statements): append, never edit one that has shipped
@@ -72,7 +72,7 @@ class PostgresStore(SqlStore):
     def __init__(self, connection: Any, url: str, keep_snapshots: int, max_drop: float, pause_before_commit: float,
                  lock_timeout: float, on_wait: Callable[[str], None] | None):
         self.db = connection
-        self.location = shown_url(url)
+        self.location = without_password(url)
         self.keep_snapshots = keep_snapshots
         self.max_drop = max_drop
         self.pause_before_commit = pause_before_commit
@@ -88,7 +88,7 @@ class PostgresStore(SqlStore):
         try:
             connection = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as error:
-            raise BadInput(shown_url(url), f"cannot connect to PostgreSQL: {one_line(error)}") from None
+            raise BadInput(without_password(url), f"cannot connect to PostgreSQL: {one_line(error)}") from None
         store = cls(connection, url, keep_snapshots, max_drop, pause_before_commit, lock_timeout, on_wait)
         # the schema is made or brought up to date by whoever opens the database first, a
         # reader too (a service started on a new database): it changes no data
@@ -171,11 +171,6 @@ class PostgresStore(SqlStore):
                     said = True
                 time.sleep(0.1)
             yield
-
-
-def shown_url(url: str) -> str:
-    """The database URL for people: without its password."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 def one_line(error: Exception) -> str:

@@ -304,3 +304,24 @@ def test_replicas_share_the_store_and_switch_to_a_new_snapshot(request, tmp_path
         diff = first.get("/v1/lists/ofac-sdn/diff", headers=auth(key)).json()  # the same file loaded twice
         assert (diff["from"], diff["to"], diff["counts"]) == (1, 2, {"added": 0, "removed": 0, "changed": 0})
         assert [item["snapshot_id"] for item in diff["provenance"]["lists"]] == [1, 2]
+
+
+def test_the_service_survives_its_database_dropping_the_connection(tmp_path, database_url, postgres_server):
+    """A PostgreSQL restart (here: the server ending the service's session) is
+    not a failed request: the store connects again and answers."""
+    import psycopg  # noqa: PLC0415
+
+    home = tmp_path / "home"
+    assert run_banwatch("lists", "load", str(SDN), home=home, BANWATCH_DATABASE_URL=database_url).returncode == 0
+    key = json.loads(run_banwatch("keys", "create", "restart", "--json", home=home,
+                                  BANWATCH_DATABASE_URL=database_url).stdout)["key"]
+    app = create_app(Context(Settings.load({"BANWATCH_HOME": str(home), "BANWATCH_DATABASE_URL": database_url})))
+    with TestClient(app) as client:
+        assert client.get("/v1/lists", headers=auth(key)).status_code == 200
+        database = database_url.rpartition("/")[2]
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            ended = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                  "WHERE datname = %s AND pid <> pg_backend_pid()", (database,)).fetchone()[0]
+        assert ended >= 1
+        answer = client.post("/v1/screen", json={"name": "Hamza bin Laden"}, headers=auth(key))
+        assert answer.status_code == 200 and answer.json()["hits"][0]["entity_id"] == "ofac-sdn:21286"

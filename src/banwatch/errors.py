@@ -54,3 +54,9 @@ class BadInput(ValueError):
     @property
     def problem(self) -> str:
         return self.parts()[1]
+
+
+class StoreUnavailable(BadInput):
+    """The store's server cannot be reached (a PostgreSQL restart, a network
+    fault): not the input's fault. The CLI says it in one line; the HTTP
+    service answers 503, and the next request tries again."""

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from banwatch.errors import BadInput
+from banwatch.errors import BadInput, StoreUnavailable
 
 #: the code of an HTTP status, for bodies of errors raised without one
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -34,7 +34,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (400, "the body cannot be parsed (not JSON, or not UTF-8)"), (401, "no API key, or one not known or revoked"), (403, "the key's role does not allow this"),
         (404, "no such dataset, entity or measure"), (413, "the body is over api_max_body_bytes"),
         (422, "bad input: the field at fault and why"), (429, "too many wrong keys from this address"),
-        (503, "no screening index can be built yet"))}
+        (503, "no screening index can be built yet, or the store's server cannot be reached"))}
 
 
 class ApiError(HTTPException):
@@ -58,6 +58,10 @@ def pointer(parts: list | tuple) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(_request: Request, error: StoreUnavailable) -> JSONResponse:
+        return error_body(503, "store_unavailable", error.render())
+
     @app.exception_handler(BadInput)
     async def bad_input(_request: Request, error: BadInput) -> JSONResponse:
         message = error.render(lambda code: f"/{code}")

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from banwatch.errors import BadInput
+from banwatch.errors import BadInput, StoreUnavailable
 from banwatch.outputs import without_password
 from banwatch.store.sql import SqlStore
 
@@ -72,6 +72,9 @@ class PostgresStore(SqlStore):
     def __init__(self, connection: Any, url: str, keep_snapshots: int, max_drop: float, pause_before_commit: float,
                  lock_timeout: float, on_wait: Callable[[str], None] | None):
         self.db = connection
+        self.url = url
+        self.read_only = False
+        self.writing = False  # inside transaction(): a dropped connection is not retried
         self.location = without_password(url)
         self.keep_snapshots = keep_snapshots
         self.max_drop = max_drop
@@ -83,18 +86,13 @@ class PostgresStore(SqlStore):
     def open(cls, url: str, *, keep_snapshots: int = 10, max_drop: float = 0.10, pause_before_commit: float = 0.0,
              read_only: bool = False, lock_timeout: float = 60.0,
              on_wait: Callable[[str], None] | None = None) -> PostgresStore:
-        import psycopg  # noqa: PLC0415 (only a server store needs the driver)
-
-        try:
-            connection = psycopg.connect(url, autocommit=True, connect_timeout=10)
-        except psycopg.Error as error:
-            raise BadInput(without_password(url), f"cannot connect to PostgreSQL: {one_line(error)}") from None
-        store = cls(connection, url, keep_snapshots, max_drop, pause_before_commit, lock_timeout, on_wait)
+        store = cls(connect(url), url, keep_snapshots, max_drop, pause_before_commit, lock_timeout, on_wait)
         # the schema is made or brought up to date by whoever opens the database first, a
         # reader too (a service started on a new database): it changes no data
         store.migrate()
         if read_only:
-            connection.execute("SET default_transaction_read_only = on")
+            store.read_only = True
+            store.db.execute("SET default_transaction_read_only = on")
         return store
 
     def close(self) -> None:
@@ -144,6 +142,9 @@ class PostgresStore(SqlStore):
         return self.execute(sql + " RETURNING id", params).fetchone()[0]
 
     def execute(self, sql: str, params: tuple) -> Any:
+        """Run a statement. A connection the server dropped (a restart) is made
+        anew once and the statement retried, unless a transaction was open: its
+        work is lost, and the caller is told."""
         import psycopg  # noqa: PLC0415
 
         try:
@@ -151,15 +152,35 @@ class PostgresStore(SqlStore):
         except psycopg.errors.ReadOnlySqlTransaction:
             raise BadInput(self.location, "cannot be written by a command that only reads") from None
         except psycopg.OperationalError as error:
-            raise BadInput(self.location, f"PostgreSQL: {one_line(error)}") from None
+            if self.writing:
+                raise StoreUnavailable(self.location, f"PostgreSQL: {one_line(error)}; nothing was changed") from None
+            try:
+                self.reconnect()
+                return self.db.execute(self.placeholders(sql), params)
+            except psycopg.OperationalError as again:
+                raise StoreUnavailable(self.location, f"PostgreSQL: {one_line(again)}") from None
+
+    @contextmanager
+    def writing_now(self) -> Iterator[None]:
+        self.writing = True
+        try:
+            yield
+        finally:
+            self.writing = False
+
+    def reconnect(self) -> None:
+        self.db.close()
+        self.db = connect(self.url)
+        if self.read_only:
+            self.db.execute("SET default_transaction_read_only = on")
 
     def has_table(self, name: str) -> bool:
-        return self.db.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0]
+        return self.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()[0]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One transaction, holding the write lock: waits for another writer up to lock_timeout."""
-        with self.db.transaction():
+        with self.db.transaction(), self.writing_now():
             deadline = time.monotonic() + self.lock_timeout
             said = False
             while not self.db.execute("SELECT pg_try_advisory_xact_lock(%s)", (WRITE_LOCK,)).fetchone()[0]:
@@ -171,6 +192,15 @@ class PostgresStore(SqlStore):
                     said = True
                 time.sleep(0.1)
             yield
+
+
+def connect(url: str) -> Any:
+    import psycopg  # noqa: PLC0415 (only a server store needs the driver)
+
+    try:
+        return psycopg.connect(url, autocommit=True, connect_timeout=10)
+    except psycopg.Error as error:
+        raise StoreUnavailable(without_password(url), f"cannot connect to PostgreSQL: {one_line(error)}") from None
 
 
 def one_line(error: Exception) -> str:

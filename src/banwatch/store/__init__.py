@@ -60,6 +60,49 @@ class KeyRecord:
         return {"name": self.name, "role": self.role, "created_at": self.created_at, "revoked_at": self.revoked_at}
 
 
+@dataclass(frozen=True)
+class BookRecord:
+    """One customer or vendor of a monitored book, as it was last added."""
+
+    record_id: str
+    name: str
+    type: str | None = None
+    country: str | None = None
+    birth_date: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """What the record is, as one hash: a change of any field raises its alerts again."""
+        return hashlib.sha256(json.dumps([self.name, self.type, self.country, self.birth_date]).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A hit of a monitored record at or above the threshold, and what an analyst decided of it."""
+
+    id: int
+    book: str
+    record_id: str
+    entity_id: str
+    listed_name: str
+    source: str
+    score: float
+    explanation: str
+    snapshot_id: int | None
+    record_fingerprint: str
+    entity_fingerprint: str
+    raised_at: str
+    status: str = "open"  # open, closed
+    decision: str | None = None  # true_match, false_positive, escalated
+    note: str | None = None
+    closed_by: str | None = None
+    closed_at: str | None = None
+    earlier: int | None = None  # the alert of the same pair this one follows
+
+    def as_json(self) -> dict[str, object]:
+        return dict(vars(self))
+
+
 class Store(Protocol):
     """The snapshot store."""
 
@@ -112,3 +155,27 @@ class Store(Protocol):
     def keys(self) -> list[KeyRecord]: ...
 
     def key_with_digest(self, digest: str) -> KeyRecord | None: ...
+
+    def save_book(self, name: str, records: list[BookRecord]) -> dict[str, int]:
+        """Keep a book as these records, all at once: {"new", "changed", "removed", "unchanged"}."""
+        ...
+
+    def books(self) -> list[tuple[str, int, str]]:
+        """(name, records, updated at) of every book."""
+        ...
+
+    def book(self, name: str) -> list[BookRecord]: ...
+
+    def remove_book(self, name: str) -> None: ...
+
+    def latest_alert(self, book: str, record_id: str, entity_id: str) -> Alert | None: ...
+
+    def add_alert(self, alert: Alert) -> int: ...
+
+    def alerts(self, status: str | None = None, book: str | None = None) -> list[Alert]: ...
+
+    def alert(self, alert_id: int) -> Alert: ...
+
+    def close_alert(self, alert_id: int, decision: str, note: str, by: str) -> Alert: ...
+
+    def entity_fingerprint(self, snapshot_id: int, entity_id: str) -> str | None: ...

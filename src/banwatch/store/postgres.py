@@ -63,6 +63,40 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
             revoked_at TEXT
         );
     """),
+    (3, """
+        CREATE TABLE books (name TEXT PRIMARY KEY, updated_at TEXT NOT NULL);
+        CREATE TABLE book_records (
+            book        TEXT NOT NULL REFERENCES books(name) ON DELETE CASCADE,
+            record_id   TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            type        TEXT,
+            country     TEXT,
+            birth_date  TEXT,
+            fingerprint TEXT NOT NULL,
+            PRIMARY KEY (book, record_id)
+        );
+        CREATE TABLE alerts (
+            id                 BIGSERIAL PRIMARY KEY,
+            book               TEXT NOT NULL,
+            record_id          TEXT NOT NULL,
+            entity_id          TEXT NOT NULL,
+            listed_name        TEXT NOT NULL,
+            source             TEXT NOT NULL,
+            score              DOUBLE PRECISION NOT NULL,
+            explanation        TEXT NOT NULL,
+            snapshot_id        BIGINT,
+            record_fingerprint TEXT NOT NULL,
+            entity_fingerprint TEXT NOT NULL,
+            raised_at          TEXT NOT NULL,
+            status             TEXT NOT NULL,
+            decision           TEXT,
+            note               TEXT,
+            closed_by          TEXT,
+            closed_at          TEXT,
+            earlier            BIGINT
+        );
+        CREATE INDEX alerts_pair ON alerts (book, record_id, entity_id);
+    """),
 )
 #: the advisory lock every writer of a banwatch database takes (any constant: banwatch's own)
 WRITE_LOCK = 0x62616E77  # "banw"

@@ -23,7 +23,7 @@ from typing import Any
 
 from banwatch.errors import FIELD, BadInput
 from banwatch.model import ListedEntity, ParsedList, Validators
-from banwatch.store import KeyRecord, Snapshot
+from banwatch.store import Alert, BookRecord, KeyRecord, Snapshot
 from banwatch.store.diff import diff_document, snapshots_to_compare
 
 SNAPSHOT_COLUMNS = "s.id, s.source, s.format, s.loaded_at, s.parser_version, s.files, s.origin, s.entities, " \
@@ -204,6 +204,82 @@ class SqlStore:
         return diff_document(source, from_id, to_id, [tuple(row) for row in added], [tuple(row) for row in removed],
                              changed)
 
+    # ------------------------------------------------------------------ monitored books and their alerts
+
+    def save_book(self, name: str, records: list[BookRecord]) -> dict[str, int]:
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self.transaction():
+            before = {record_id: fingerprint for record_id, fingerprint in self.rows(
+                "SELECT record_id, fingerprint FROM book_records WHERE book = ?", (name,))}
+            self.run("INSERT INTO books (name, updated_at) VALUES (?, ?)"
+                     " ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at", (name, now))
+            self.run("DELETE FROM book_records WHERE book = ?", (name,))
+            self.run_many("INSERT INTO book_records (book, record_id, name, type, country, birth_date, fingerprint)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          [(name, r.record_id, r.name, r.type, r.country, r.birth_date, r.fingerprint)
+                           for r in records])
+        now_ids = {record.record_id: record.fingerprint for record in records}
+        return {"new": len(now_ids.keys() - before.keys()), "removed": len(before.keys() - now_ids.keys()),
+                "changed": sum(1 for rid, fp in now_ids.items() if rid in before and before[rid] != fp),
+                "unchanged": sum(1 for rid, fp in now_ids.items() if before.get(rid) == fp)}
+
+    def books(self) -> list[tuple[str, int, str]]:
+        return [tuple(row) for row in self.rows(  # type: ignore[misc]
+            "SELECT b.name, count(r.record_id), b.updated_at FROM books b LEFT JOIN book_records r ON r.book = b.name"
+            " GROUP BY b.name, b.updated_at ORDER BY b.name")]
+
+    def book(self, name: str) -> list[BookRecord]:
+        if not self.rows("SELECT 1 FROM books WHERE name = ?", (name,)):
+            known = ", ".join(book for book, _count, _when in self.books()) or "none"
+            raise BadInput("book", f"no book {name!r}; books: {known}")
+        return [BookRecord(*row) for row in self.rows(
+            "SELECT record_id, name, type, country, birth_date FROM book_records WHERE book = ? ORDER BY record_id",
+            (name,))]
+
+    def remove_book(self, name: str) -> None:
+        with self.transaction():
+            if self.run("DELETE FROM books WHERE name = ?", (name,)) == 0:
+                raise BadInput("book", f"no book {name!r} to remove")
+            self.run("DELETE FROM book_records WHERE book = ?", (name,))
+
+    def latest_alert(self, book: str, record_id: str, entity_id: str) -> Alert | None:
+        found = self.rows(f"SELECT {ALERT_COLUMNS} FROM alerts WHERE book = ? AND record_id = ? AND entity_id = ?"
+                          " ORDER BY id DESC LIMIT 1", (book, record_id, entity_id))
+        return Alert(*found[0]) if found else None
+
+    def add_alert(self, alert: Alert) -> int:
+        with self.transaction():
+            return self.insert_id(f"INSERT INTO alerts ({ALERT_COLUMNS.removeprefix('id, ')}) VALUES "
+                                  f"({', '.join('?' for _ in ALERT_COLUMNS.split(', ')[1:])})",
+                                  tuple(vars(alert).values())[1:])
+
+    def alerts(self, status: str | None = None, book: str | None = None) -> list[Alert]:
+        wanted = [(column, value) for column, value in (("status", status), ("book", book)) if value is not None]
+        where = " AND ".join(f"{column} = ?" for column, _value in wanted) or "1 = 1"
+        return [Alert(*row) for row in self.rows(f"SELECT {ALERT_COLUMNS} FROM alerts WHERE {where} ORDER BY id",
+                                                 tuple(value for _column, value in wanted))]
+
+    def alert(self, alert_id: int) -> Alert:
+        found = self.rows(f"SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?", (alert_id,))
+        if not found:
+            raise BadInput("alert", f"no alert {alert_id}")
+        return Alert(*found[0])
+
+    def close_alert(self, alert_id: int, decision: str, note: str, by: str) -> Alert:
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self.transaction():
+            if self.run("UPDATE alerts SET status = 'closed', decision = ?, note = ?, closed_by = ?, closed_at = ?"
+                        " WHERE id = ? AND status = 'open'", (decision, note, by, now, alert_id)) == 0:
+                current = self.alert(alert_id)  # none such: BadInput
+                raise BadInput("alert", f"alert {alert_id} was closed already ({current.decision}, by "
+                               f"{current.closed_by} at {current.closed_at})")
+        return self.alert(alert_id)
+
+    def entity_fingerprint(self, snapshot_id: int, entity_id: str) -> str | None:
+        found = self.rows("SELECT fingerprint FROM entities WHERE snapshot_id = ? AND entity_id = ?",
+                          (snapshot_id, entity_id))
+        return found[0][0] if found else None
+
     def keys(self) -> list[KeyRecord]:
         if not self.has_table("api_keys"):
             return []
@@ -217,6 +293,11 @@ class SqlStore:
         found = self.rows("SELECT name, role, digest, created_at, revoked_at FROM api_keys WHERE digest = ?",
                           (digest_,))
         return KeyRecord(*found[0]) if found else None
+
+
+ALERT_COLUMNS = ("id, book, record_id, entity_id, listed_name, source, score, explanation, snapshot_id, "
+                 "record_fingerprint, entity_fingerprint, raised_at, status, decision, note, closed_by, closed_at, "
+                 "earlier")
 
 
 def entity_row(entity: ListedEntity) -> tuple[str, str, str, str, str]:

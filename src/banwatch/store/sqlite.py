@@ -69,6 +69,41 @@ CREATE TABLE IF NOT EXISTS api_keys (  -- the HTTP service's keys, hashed (banwa
     created_at TEXT NOT NULL,
     revoked_at TEXT
 );
+CREATE TABLE IF NOT EXISTS books (  -- monitored books of customers or vendors (services.monitoring)
+    name       TEXT PRIMARY KEY,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS book_records (
+    book        TEXT NOT NULL REFERENCES books(name) ON DELETE CASCADE,
+    record_id   TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    type        TEXT,
+    country     TEXT,
+    birth_date  TEXT,
+    fingerprint TEXT NOT NULL,
+    PRIMARY KEY (book, record_id)
+);
+CREATE TABLE IF NOT EXISTS alerts (
+    id                 INTEGER PRIMARY KEY,
+    book               TEXT NOT NULL,
+    record_id          TEXT NOT NULL,
+    entity_id          TEXT NOT NULL,
+    listed_name        TEXT NOT NULL,
+    source             TEXT NOT NULL,
+    score              REAL NOT NULL,
+    explanation        TEXT NOT NULL,
+    snapshot_id        INTEGER,
+    record_fingerprint TEXT NOT NULL,
+    entity_fingerprint TEXT NOT NULL,
+    raised_at          TEXT NOT NULL,
+    status             TEXT NOT NULL,  -- open, closed
+    decision           TEXT,           -- true_match, false_positive, escalated
+    note               TEXT,
+    closed_by          TEXT,
+    closed_at          TEXT,
+    earlier            INTEGER         -- the alert of the same pair this one follows
+);
+CREATE INDEX IF NOT EXISTS alerts_pair ON alerts (book, record_id, entity_id);
 CREATE TABLE IF NOT EXISTS fetch_state (  -- validators of the files in the download cache
     url           TEXT PRIMARY KEY,
     etag          TEXT,
@@ -112,7 +147,7 @@ class SqliteStore(SqlStore):
         """Tables, migrations and the signing key, where missing: written (and
         waited for, when another writer holds the lock) only when needed."""
         if (self.signing_key() is not None and "published" in columns_of(self.db, "snapshots")
-                and "api_keys" in tables_of(self.db)):
+                and {"api_keys", "alerts"} <= tables_of(self.db)):
             return
         with self.transaction() as db:
             for statement in SCHEMA.split(";"):

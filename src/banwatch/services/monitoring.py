@@ -1,0 +1,122 @@
+"""Monitored books and their alerts: a book of customers or vendors kept in
+the store, screened on every run, each hit at or above the threshold an
+alert for an analyst to close.
+
+A decision holds: an alert closed for a (record, listed entity) pair, as a
+false positive or otherwise, is not raised again while neither the record
+nor the listed entity changes (their fingerprints). When either changes (a
+new alias or birth date in a later snapshot, a corrected record), the pair
+is raised again as a new alert pointing to the earlier one, saying what
+changed. An alert still open is not raised twice.
+
+A run screens the whole book (`run_book`). Screening only what changed since
+the last run, with the same alerts as a whole run, is the next step of this
+work (see the closing note of the monitoring issue).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from banwatch.errors import BadInput
+from banwatch.match.screen import DEFAULT_THRESHOLD, Screener
+from banwatch.model import ScreeningHit
+from banwatch.queries import screen_query
+from banwatch.services.batch import Columns, read_rows
+from banwatch.store import Alert, BookRecord, Snapshot, Store
+
+DECISIONS = ("true_match", "false_positive", "escalated")
+
+
+@dataclass
+class RunSummary:
+    book: str
+    records: int = 0
+    hits: int = 0
+    raised: list[Alert] = field(default_factory=list)  # new alerts, re-raised ones included
+    still_open: int = 0  # hits whose alert is open already
+    held: int = 0  # hits an earlier decision still covers (neither side changed)
+    bad: list[tuple[str, str]] = field(default_factory=list)  # (record id, why it could not be screened)
+
+
+def book_records(path: Path, columns: Columns) -> Iterator[BookRecord]:
+    """The records of a book file, one per row; a bad row is bad input naming it."""
+    for row in read_rows(path, columns):
+        if len(row) == 2:
+            raise BadInput(f"{path} row {row[0]}", str(row[1]))
+        _number, record_id, name, entity_type, country, birth_date, _kept = row  # type: ignore[misc]
+        if not name.strip():
+            raise BadInput(f"{path} row {_number}", "empty name")
+        yield BookRecord(record_id, name.strip(), entity_type.strip() or None, country.strip() or None,
+                         birth_date.strip() or None)
+
+
+def add_book(store: Store, name: str, path: Path, columns: Columns) -> dict[str, int]:
+    """Keep the book in `path` as `name` (all of it, or nothing: one bad row refuses the file)."""
+    records = list(book_records(path, columns))
+    seen: set[str] = set()
+    for record in records:
+        if record.record_id in seen:
+            raise BadInput(f"{path}", f"record id {record.record_id!r} appears twice: ids must be unique in a book")
+        seen.add(record.record_id)
+    return store.save_book(name, records)
+
+
+def run_book(store: Store, screener: Screener, snapshots: list[Snapshot], catalog_digest: str, book: str,
+             threshold: float = DEFAULT_THRESHOLD) -> RunSummary:
+    """Screen every record of `book` and raise the alerts its hits call for."""
+    summary = RunSummary(book)
+    snapshot_of = {snapshot.source: snapshot for snapshot in snapshots}
+    for record in store.book(book):
+        summary.records += 1
+        try:
+            query = screen_query(record.name, record.type, record.country, record.birth_date)
+            hits = screener.screen(query, threshold=threshold, limit=1_000)
+        except BadInput as problem:
+            summary.bad.append((record.record_id, problem.render()))
+            continue
+        for hit in hits:
+            summary.hits += 1
+            snapshot = snapshot_of.get(hit.source)
+            entity_fingerprint = (store.entity_fingerprint(snapshot.id, hit.entity_id) if snapshot else None) \
+                or f"catalog:{catalog_digest}"  # a catalog party: its measure file
+            earlier = store.latest_alert(book, record.record_id, hit.entity_id)
+            if earlier is not None and earlier.status == "open":
+                summary.still_open += 1
+                continue
+            if earlier is not None and (earlier.record_fingerprint, earlier.entity_fingerprint) == \
+                    (record.fingerprint, entity_fingerprint):
+                summary.held += 1
+                continue
+            alert = new_alert(book, record, hit, snapshot, entity_fingerprint, earlier)
+            summary.raised.append(Alert(**{**vars(alert), "id": store.add_alert(alert)}))
+    return summary
+
+
+def new_alert(book: str, record: BookRecord, hit: ScreeningHit, snapshot: Snapshot | None,
+              entity_fingerprint: str, earlier: Alert | None) -> Alert:
+    explanation = hit.explanation
+    if earlier is not None:
+        changed = [side for side, before, now in (("the record", earlier.record_fingerprint, record.fingerprint),
+                                                  ("the listed entity", earlier.entity_fingerprint,
+                                                   entity_fingerprint)) if before != now]
+        explanation += (f" Raised again: {' and '.join(changed)} changed since alert {earlier.id}, closed as "
+                        f"{earlier.decision} by {earlier.closed_by} on {earlier.closed_at}"
+                        + (f" ('{earlier.note}')" if earlier.note else "") + ".")
+    return Alert(id=0, book=book, record_id=record.record_id, entity_id=hit.entity_id, listed_name=hit.name,
+                 source=hit.source, score=hit.score, explanation=explanation,
+                 snapshot_id=snapshot.id if snapshot else None, record_fingerprint=record.fingerprint,
+                 entity_fingerprint=entity_fingerprint,
+                 raised_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                 earlier=earlier.id if earlier else None)
+
+
+def close_alert(store: Store, alert_id: int, decision: str, note: str, by: str) -> Alert:
+    if decision not in DECISIONS:
+        raise BadInput("as", f"{decision!r} is not a decision; one of {', '.join(DECISIONS)}")
+    if not note.strip():
+        raise BadInput("note", "a decision needs a note saying why (it is what a reviewer reads later)")
+    return store.close_alert(alert_id, decision, note.strip(), by)

@@ -1,0 +1,104 @@
+"""Monitored books and alerts whose decisions hold, through the real command
+line, against SQLite and PostgreSQL: a run raises an alert per hit; a false
+positive closed with a note is not raised again while neither side changes;
+a changed record or a changed listed entity (a later snapshot) raises the
+pair again, pointing to the earlier decision."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import DATA, run_banwatch
+from test_store import Home, sdn_rows, write_sdn_copy
+
+SDN = DATA / "ofac-sdn-2021"
+HAMZA = "ofac-sdn:21286"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def home(request, tmp_path) -> Home:
+    if request.param == "sqlite":
+        return Home(tmp_path / "home")
+    return Home(tmp_path / "home", {"BANWATCH_DATABASE_URL": request.getfixturevalue("database_url")})
+
+
+def banwatch(home: Home, *args: str):
+    result = run_banwatch(*args, **home.kwargs)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def alerts(home: Home, *args: str) -> list[dict]:
+    return json.loads(banwatch(home, "alerts", "list", "--json", *args).stdout)
+
+
+def run(home: Home) -> dict:
+    [summary] = json.loads(banwatch(home, "monitor", "run", "--json").stdout)
+    return summary
+
+
+def write_book(path, rows: list[tuple[str, str, str]]):
+    path.write_text("id,name,dob\n" + "".join(f"{r},{n},{d}\n" for r, n, d in rows), encoding="utf-8")
+    return path
+
+
+def test_decisions_hold_until_the_record_or_the_listed_entity_changes(tmp_path, home):
+    banwatch(home, "lists", "load", str(SDN))
+    book = write_book(tmp_path / "customers.csv", [("C1", "Hamza bin Laden", ""), ("C2", "Jane Ordinary", "")])
+    added = banwatch(home, "monitor", "add", str(book), "--book", "customers", "--dob-column", "dob")
+    assert "2 new, 0 changed, 0 removed, 0 unchanged" in added.stdout
+
+    first = run(home)
+    assert (first["records"], len(first["raised"])) == (2, 1)
+    [alert] = alerts(home, "--status", "open")
+    assert (alert["record_id"], alert["entity_id"], alert["status"]) == ("C1", HAMZA, "open")
+    assert run(home)["still_open"] == 1 and len(alerts(home)) == 1  # an open alert is not raised twice
+
+    closed = banwatch(home, "alerts", "close", str(alert["id"]), "--as", "false_positive", "--note",
+                      "our customer: no birth date on file, other documents differ", "--by", "analyst-7")
+    assert f"Alert {alert['id']} closed as false_positive by analyst-7" in closed.stdout
+    assert (run(home)["held"], alerts(home, "--status", "open")) == (1, [])
+    banwatch(home, "lists", "load", str(SDN))  # a new snapshot with the same entities: still held
+    assert run(home)["held"] == 1
+
+    # the record changes: raised again, pointing to the decision
+    write_book(book, [("C1", "Hamza bin Laden", "1989"), ("C2", "Jane Ordinary", "")])  # now his listed year
+    assert "0 new, 1 changed, 0 removed, 1 unchanged" in banwatch(
+        home, "monitor", "add", str(book), "--book", "customers", "--dob-column", "dob").stdout
+    [again] = run(home)["raised"]
+    assert (again["earlier"], again["status"]) == (alert["id"], "open")
+    assert f"Raised again: the record changed since alert {alert['id']}, closed as false_positive by " \
+           "analyst-7" in again["explanation"] and "our customer: no birth date on file, other documents differ" in again["explanation"]
+    banwatch(home, "alerts", "close", str(again["id"]), "--as", "false_positive", "--note", "same name and year, passport differs")
+
+    # the listed entity changes in a later snapshot (OFAC adds to its entry): raised again
+    rows = sdn_rows()
+    for row in rows:
+        if row[0] == HAMZA.split(":")[1]:
+            row[11] = (row[11].strip() + " Alt. DOB 1989.").strip()
+    banwatch(home, "lists", "load", str(write_sdn_copy(tmp_path / "sdn-changed", rows)))
+    [third] = run(home)["raised"]
+    assert third["earlier"] == again["id"] and "the listed entity changed" in third["explanation"]
+    assert [a["status"] for a in alerts(home)] == ["closed", "closed", "open"]
+
+
+def test_closing_needs_a_known_decision_and_a_note(tmp_path, home):
+    banwatch(home, "lists", "load", str(SDN))
+    book = write_book(tmp_path / "b.csv", [("C1", "Hamza bin Laden", "")])
+    banwatch(home, "monitor", "add", str(book), "--book", "b")
+    [alert] = run(home)["raised"]
+    wrong = run_banwatch("alerts", "close", str(alert["id"]), "--as", "maybe", "--note", "x", **home.kwargs)
+    assert wrong.returncode == 2 and "'maybe' is not a decision" in wrong.stderr
+    silent = run_banwatch("alerts", "close", str(alert["id"]), "--as", "true_match", "--note", " ", **home.kwargs)
+    assert silent.returncode == 2 and "a decision needs a note" in silent.stderr
+    banwatch(home, "alerts", "close", str(alert["id"]), "--as", "true_match", "--note", "the listed person")
+    twice = run_banwatch("alerts", "close", str(alert["id"]), "--as", "false_positive", "--note", "x", **home.kwargs)
+    assert twice.returncode == 2 and "was closed already (true_match" in twice.stderr
+    duplicate = write_book(tmp_path / "dup.csv", [("C1", "A", ""), ("C1", "B", "")])
+    refused = run_banwatch("monitor", "add", str(duplicate), "--book", "b", **home.kwargs)
+    assert refused.returncode == 2 and "record id 'C1' appears twice" in refused.stderr
+    assert json.loads(banwatch(home, "monitor", "list", "--json").stdout) == [
+        {"book": "b", "records": 1, "updated_at": json.loads(banwatch(home, "monitor", "list", "--json").stdout)[0]
+         ["updated_at"]}]

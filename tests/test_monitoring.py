@@ -102,3 +102,36 @@ def test_closing_needs_a_known_decision_and_a_note(tmp_path, home):
     assert json.loads(banwatch(home, "monitor", "list", "--json").stdout) == [
         {"book": "b", "records": 1, "updated_at": json.loads(banwatch(home, "monitor", "list", "--json").stdout)[0]
          ["updated_at"]}]
+
+
+def test_books_and_alerts_over_http(tmp_path):
+    from fastapi.testclient import TestClient  # noqa: PLC0415
+
+    from banwatch.api import create_app  # noqa: PLC0415
+    from banwatch.context import Context  # noqa: PLC0415
+    from banwatch.settings import Settings  # noqa: PLC0415
+
+    home = Home(tmp_path / "home")
+    banwatch(home, "lists", "load", str(SDN))
+    keys = {role: json.loads(banwatch(home, "keys", "create", role, "--role", role, "--json").stdout)["key"]
+            for role in ("viewer", "analyst")}
+    headers = {role: {"Authorization": f"ApiKey {key}"} for role, key in keys.items()}
+    app = create_app(Context(Settings.load({"BANWATCH_HOME": str(home.path)})))
+    with TestClient(app) as client:
+        book = "id,name\nC1,Hamza bin Laden\nC2,Jane Ordinary\n".encode()
+        added = client.post("/v1/books/customers", files={"file": ("customers.csv", book)}, headers=headers["analyst"])
+        assert added.json() == {"book": "customers", "new": 2, "changed": 0, "removed": 0, "unchanged": 0}
+        assert client.get("/v1/books", headers=headers["viewer"]).json()["books"][0]["records"] == 2
+        ran = client.post("/v1/books/customers/run", headers=headers["analyst"]).json()
+        [raised] = ran["raised"]
+        assert raised["entity_id"] == HAMZA and ran["provenance"]["lists"][0]["source"] == "ofac-sdn"
+        close = {"decision": "false_positive", "note": "another Hamza, checked his passport"}
+        assert client.post(f"/v1/alerts/{raised['id']}/close", json=close, headers=headers["viewer"]).status_code == 403
+        closed = client.post(f"/v1/alerts/{raised['id']}/close", json=close, headers=headers["analyst"]).json()
+        assert (closed["status"], closed["closed_by"]) == ("closed", "key:analyst") and closed["closed_at"]
+        assert client.post("/v1/books/customers/run", headers=headers["analyst"]).json()["held"] == 1
+        assert client.get("/v1/alerts", params={"status": "open"}, headers=headers["viewer"]).json() == {"alerts": []}
+        missing = client.get("/v1/alerts/999", headers=headers["viewer"])
+        assert (missing.status_code, missing.json()["code"]) == (404, "no_alert")
+        assert client.post("/v1/books/nobody/run", headers=headers["analyst"]).status_code == 404
+        assert client.delete("/v1/books/customers", headers=headers["analyst"]).json()["removed"] is True

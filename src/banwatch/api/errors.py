@@ -5,6 +5,7 @@ Bad input is a 4xx, never a 500."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -75,9 +76,22 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_body(422, "bad_input", message, field if field != "/" else None)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
         code = getattr(error, "code", None) or CODES.get(error.status_code, "error")
         response = error_body(error.status_code, code, str(error.detail))
         for name, value in (error.headers or {}).items():
             response.headers[name] = value
+        if error.status_code == 405:
+            # Starlette names only the first route's methods where two routes share a path
+            # (POST and DELETE /v1/books/{book}): every method the document gives the path
+            response.headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
         return response
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI document gives the paths that `path` matches."""
+    methods: set[str] = set()
+    for template, operations in app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)), path):
+            methods.update(method.upper() for method in operations)
+    return sorted(methods)

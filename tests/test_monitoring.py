@@ -135,3 +135,48 @@ def test_books_and_alerts_over_http(tmp_path):
         assert (missing.status_code, missing.json()["code"]) == (404, "no_alert")
         assert client.post("/v1/books/nobody/run", headers=headers["analyst"]).status_code == 404
         assert client.delete("/v1/books/customers", headers=headers["analyst"]).json()["removed"] is True
+
+
+def test_new_and_re_raised_alerts_are_posted_signed_and_retried(tmp_path):
+    """A local receiver on 127.0.0.1 that fails the first delivery (503): the
+    alert arrives on the retry, its body signed with HMAC-SHA256 of the secret."""
+    import hashlib  # noqa: PLC0415
+    import hmac  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+    from http.server import BaseHTTPRequestHandler, HTTPServer  # noqa: PLC0415
+
+    received: list[tuple[bytes, str]] = []
+    failures = [503]
+
+    class Receiver(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            status = failures.pop() if failures else 200
+            if status == 200:
+                received.append((body, self.headers["X-Banwatch-Signature"]))
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    secret = "a secret of thirty-two characters"
+    home = Home(tmp_path / "home", {"BANWATCH_WEBHOOK_URLS": f"http://127.0.0.1:{server.server_port}/hook",
+                                    "BANWATCH_WEBHOOK_SECRET": secret, "BANWATCH_RETRY_BACKOFF": "0.01"})
+    try:
+        banwatch(home, "lists", "load", str(SDN))
+        banwatch(home, "monitor", "add", str(write_book(tmp_path / "b.csv", [("C1", "Hamza bin Laden", "")])),
+                 "--book", "b")
+        [summary] = json.loads(banwatch(home, "monitor", "run", "--json").stdout)
+        assert [(d["delivered"], d["attempts"], d["last"]) for d in summary["webhooks"]] == [(True, 2, "200")]
+        [(body, signed)] = received
+        assert signed == "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        event = json.loads(body)
+        assert (event["event"], event["alert"]["entity_id"]) == ("alert.raised", HAMZA)
+        settings_shown = banwatch(home, "settings").stdout
+        assert secret not in settings_shown and "(set)" in settings_shown
+    finally:
+        server.shutdown()

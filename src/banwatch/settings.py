@@ -69,6 +69,24 @@ def _database_url(value: Any, where: str) -> str:
     return text
 
 
+def _urls(value: Any, where: str) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else str(value).split(",")
+    urls = tuple(str(item).strip() for item in items if str(item).strip())
+    if urls == ("none",):
+        return ()
+    for url in urls:
+        if not re.match(r"https?://[^\s/]+", url):
+            raise BadInput(where, f"{url!r} is not an http(s) URL")
+    return urls
+
+
+def _secret(value: Any, where: str) -> str:
+    text = str(value).strip()
+    if len(text) < 16:
+        raise BadInput(where, "at least 16 characters: the receiver checks signatures with it")
+    return text
+
+
 def _path(value: Any, where: str) -> Path:
     text = str(value).strip()
     if not text:
@@ -126,6 +144,11 @@ DECLARED: tuple[Declared, ...] = (
              "uploaded inventory included", _number(1_000, 10_000_000_000, integer=True)),
     Declared("api_auth_failures_per_minute", "10", "wrong or missing API keys one client address may send in "
              "a minute before it is answered 429 until the minute has passed", _number(1, 1_000_000, integer=True)),
+    Declared("webhook_urls", "none", "URLs each new or re-raised alert of a monitor run is POSTed to, as JSON "
+             "signed with webhook_secret: comma-separated (in the file, a list); retried with backoff "
+             "(retry_backoff)", _urls),
+    Declared("webhook_secret", "none", "the key of the HMAC-SHA256 signature of every webhook body (header "
+             "X-Banwatch-Signature: sha256=<hex>); without one, webhooks are not sent", _secret),
     Declared("pause_before_commit", "0", "seconds a list load waits inside its transaction: fault "
              "injection for the crash tests, never needed otherwise", _number(0.0, 3600.0)),
 )
@@ -147,6 +170,8 @@ class Settings:
     api_max_batch: int = 100
     api_max_body_bytes: int = 16_000_000
     api_auth_failures_per_minute: int = 10
+    webhook_urls: tuple[str, ...] = ()
+    webhook_secret: str | None = None
     pause_before_commit: float = 0.0
     #: source id -> where to download it from instead of the publisher: a base URL
     #: ending in '/' serving the source's file names, or comma-separated file URLs
@@ -204,6 +229,8 @@ def shown(declared: Declared, value: Any) -> str:
         return declared.default
     if declared.name == "database_url":  # never a password on the screen
         return without_password(str(value))
+    if declared.name == "webhook_secret":
+        return "(set)"
     if isinstance(value, tuple):
         return ", ".join(value) or "none"
     return str(value)

@@ -4,6 +4,7 @@ name of the API key that closed it."""
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from banwatch.api.errors import ERRORS, ApiError
 from banwatch.errors import BadInput
 from banwatch.services.batch import find_columns
 from banwatch.services.monitoring import DECISIONS, add_book, close_alert, run_book
+from banwatch.services.webhooks import deliver
 from banwatch.store import KeyRecord
 
 router = APIRouter(prefix="/v1", tags=["monitoring"], responses=ERRORS)
@@ -70,8 +72,13 @@ async def run(request: Request, book: str, _key: Any = Depends(require("analyst"
         summary = run_book(store, context.screener(), context.snapshots(), context.catalog.digest, book)
     except BadInput as problem:
         raise not_found(problem) from None
+    settings = context.settings
+    # sent before answering, in a thread (it waits on the receivers, never on the store)
+    deliveries = await asyncio.to_thread(deliver, summary.raised, settings.webhook_urls, settings.webhook_secret,
+                                         settings.retry_backoff)
     return {"book": summary.book, "records": summary.records, "hits": summary.hits,
             "raised": [alert.as_json() for alert in summary.raised], "still_open": summary.still_open,
+            "webhooks": [vars(delivery) for delivery in deliveries],
             "held": summary.held, "bad": [{"record_id": r, "problem": p} for r, p in summary.bad],
             "provenance": context.provenance().model_dump(mode="json")}
 

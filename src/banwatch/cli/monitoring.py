@@ -14,6 +14,7 @@ from banwatch.cli.common import context, out, print_json, reports_bad_input
 from banwatch.errors import BadInput
 from banwatch.services.batch import find_columns
 from banwatch.services.monitoring import DECISIONS, add_book, close_alert, run_book
+from banwatch.services.webhooks import deliver
 
 monitor_app = typer.Typer(help="Monitored books: customers or vendors screened again on every run.",
                           no_args_is_help=True)
@@ -75,9 +76,14 @@ def monitor_run(
     books = [book] if book else [name for name, _count, _when in store.books()]
     screener, snapshots, digest = context().screener(), context().snapshots(), context().catalog.digest
     summaries = [run_book(store, screener, snapshots, digest, name) for name in books]
+    settings = context().settings
+    deliveries = deliver([alert for s in summaries for alert in s.raised], settings.webhook_urls,
+                         settings.webhook_secret, settings.retry_backoff)
     if as_json:
         print_json([{"book": s.book, "records": s.records, "hits": s.hits, "raised": [a.as_json() for a in s.raised],
-                     "still_open": s.still_open, "held": s.held, "bad": s.bad} for s in summaries])
+                     "still_open": s.still_open, "held": s.held, "bad": s.bad,
+                     "webhooks": [vars(d) for d in deliveries if d.alert_id in {a.id for a in s.raised}]}
+                    for s in summaries])
         return
     for summary in summaries:
         out.print(f"Book {summary.book!r}: {summary.records:,} record(s) screened, {summary.hits:,} hit(s): "
@@ -85,6 +91,12 @@ def monitor_run(
                   "held by an earlier decision", markup=False)
         for record_id, why in summary.bad:
             out.print(f"  record {record_id}: not screened: {why}", markup=False)
+    if deliveries:
+        failed = [d for d in deliveries if not d.delivered]
+        out.print(f"Webhooks: {len(deliveries) - len(failed)} of {len(deliveries)} delivered", markup=False)
+        for delivery in failed:
+            out.print(f"  alert {delivery.alert_id} to {delivery.url}: not delivered after {delivery.attempts} "
+                      f"attempt(s) ({delivery.last})", markup=False)
 
 
 @alerts_app.command("list")

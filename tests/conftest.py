@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,35 @@ def database_url(postgres_server) -> str:
     yield f"{base}/{name}"
     with psycopg.connect(postgres_server, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nothing listens on now."""
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# ------------------------------------------------------------------ a home, on either store
+
+@dataclass
+class Home:
+    """Where a test's banwatch keeps its state: a home folder, and for the
+    PostgreSQL store the database it names. The `home` fixture gives one of
+    each, so that a test taking it runs against SQLite and PostgreSQL."""
+
+    path: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def kwargs(self) -> dict:
+        return {"home": self.path, **self.env}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def home(request, tmp_path) -> Home:
+    if request.param == "sqlite":
+        return Home(tmp_path / "home")
+    return Home(tmp_path / "home", {"BANWATCH_DATABASE_URL": request.getfixturevalue("database_url")})

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from fastapi.testclient import TestClient
 from banwatch.api import create_app
 from banwatch.context import Context
 from banwatch.settings import Settings
-from conftest import ROOT, SHARED, run_banwatch
+from conftest import ROOT, SHARED, free_port, run_banwatch
 
 SDN = SHARED / "data" / "ofac-sdn-2021"
 SAMPLES = ROOT / "src" / "banwatch" / "samples" / "estate"
@@ -211,12 +210,6 @@ def test_yente_match_with_cutoff_exclusions_and_an_unknown_dataset(client, keys)
 
 
 # ------------------------------------------------------------------ a real server and yente-client
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def server(home):

@@ -8,20 +8,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from conftest import DATA, run_banwatch
-from test_store import Home, sdn_rows, write_sdn_copy
+from conftest import DATA, Home, run_banwatch
+from test_store import sdn_rows, write_sdn_copy
 
 SDN = DATA / "ofac-sdn-2021"
 HAMZA = "ofac-sdn:21286"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def home(request, tmp_path) -> Home:
-    if request.param == "sqlite":
-        return Home(tmp_path / "home")
-    return Home(tmp_path / "home", {"BANWATCH_DATABASE_URL": request.getfixturevalue("database_url")})
 
 
 def banwatch(home: Home, *args: str):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_banwatch
+from conftest import ROOT, free_port, run_banwatch
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 #: what differs from run to run, masked in both the README and the real output
@@ -148,7 +148,6 @@ def test_the_readme_service_example_runs(tmp_path):
     shown, which must print what the README shows."""
     import json  # noqa: PLC0415
     import os  # noqa: PLC0415
-    import socket  # noqa: PLC0415
     import sys  # noqa: PLC0415
     import time  # noqa: PLC0415
 
@@ -161,9 +160,7 @@ def test_the_readme_service_example_runs(tmp_path):
     [serve] = [command for command, _shown in shown_commands() if command.startswith("serve")]
     curls = re.findall(r"^\$ (curl [^\n]+)\n(.*?)(?=^\$ |^```$)", README, re.MULTILINE | re.DOTALL)
     assert len(curls) >= 3
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = str(probe.getsockname()[1])
+    port = str(free_port())
     environment = {k: v for k, v in os.environ.items() if not k.startswith("BANWATCH_")}
     environment.update(BANWATCH_HOME=str(home), KEY=key)
     process = subprocess.Popen([sys.executable, "-m", "banwatch", *serve.replace("8000", port).split()],

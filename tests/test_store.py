@@ -12,34 +12,11 @@ import os
 import signal
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
-from conftest import DATA, run_banwatch, run_json
+from conftest import DATA, Home, run_banwatch, run_json
 
 SDN = DATA / "ofac-sdn-2021"
-
-
-@dataclass
-class Home:
-    """Where a test's banwatch keeps its state: a home folder, and for the
-    PostgreSQL store the database it names."""
-
-    path: Path
-    env: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def kwargs(self) -> dict:
-        return {"home": self.path, **self.env}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def home(request, tmp_path) -> Home:
-    if request.param == "sqlite":
-        return Home(tmp_path / "home")
-    return Home(tmp_path / "home", {"BANWATCH_DATABASE_URL": request.getfixturevalue("database_url")})
 
 
 def status(home: Home) -> dict:

@@ -13,14 +13,13 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
 from banwatch.api.auth import require
 from banwatch.api.errors import ERRORS
+from banwatch.api.limits import save_upload
 from banwatch.errors import BadInput
 from banwatch.estate.inventories import ReadOptions
 from banwatch.estate.scan import scan
 from banwatch.report.estate import as_json
 
 router = APIRouter(prefix="/v1", tags=["estate"], responses=ERRORS)
-#: bytes copied from an upload at a time
-CHUNK = 1 << 20
 
 
 @router.post("/estate/scan", summary="Scan uploaded inventories for restricted software and devices")
@@ -35,10 +34,7 @@ async def estate_scan(request: Request, files: list[UploadFile] = File(...), as_
             name = Path(upload.filename or f"inventory-{number}").name or f"inventory-{number}"
             path = Path(folder) / f"{number}" / name
             path.parent.mkdir()
-            with path.open("wb") as out:
-                while chunk := await upload.read(CHUNK):
-                    out.write(chunk)
-            paths.append(path)
+            paths.append(await save_upload(upload, path))
         result = scan(paths, context.catalog.measures, as_of or dt.date.today(), ReadOptions(host=host),
                       federal=federal)
         result.provenance = context.provenance([])

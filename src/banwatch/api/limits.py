@@ -1,12 +1,19 @@
 """The request body limit, as ASGI middleware: a body over the limit is
 answered 413 before the app reads it (by its Content-Length), or as soon as
-its chunks pass the limit (a body sent without one)."""
+its chunks pass the limit (a body sent without one); and uploads saved to
+disk a chunk at a time."""
 
 from __future__ import annotations
 
 import json
 
+from pathlib import Path
+
+from fastapi import UploadFile
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+#: bytes copied from an upload at a time
+UPLOAD_CHUNK = 1 << 20
 
 
 class BodyTooLarge(Exception):
@@ -55,3 +62,11 @@ class BodyLimit:
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
+
+
+async def save_upload(upload: UploadFile, path: Path) -> Path:
+    """An uploaded file copied to `path` a chunk at a time (never whole in memory)."""
+    with path.open("wb") as out:
+        while chunk := await upload.read(UPLOAD_CHUNK):
+            out.write(chunk)
+    return path

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from banwatch.api.auth import require
 from banwatch.api.errors import ERRORS, ApiError
+from banwatch.api.limits import save_upload
 from banwatch.errors import BadInput
 from banwatch.services.batch import find_columns
 from banwatch.services.monitoring import DECISIONS, add_book, close_alert, run_book
@@ -21,7 +22,6 @@ from banwatch.services.webhooks import deliver
 from banwatch.store import KeyRecord
 
 router = APIRouter(prefix="/v1", tags=["monitoring"], responses=ERRORS)
-CHUNK = 1 << 20
 
 
 class CloseRequest(BaseModel):
@@ -46,10 +46,7 @@ async def put_book(request: Request, book: str, file: UploadFile = File(...),
                    _key: Any = Depends(require("analyst"))) -> dict[str, Any]:
     store = request.app.state.context.writable_store()
     with tempfile.TemporaryDirectory(prefix="banwatch-book-") as folder:
-        path = Path(folder) / "book.csv"
-        with path.open("wb") as out:
-            while chunk := await file.read(CHUNK):
-                out.write(chunk)
+        path = await save_upload(file, Path(folder) / "book.csv")
         columns = find_columns(path, name_column, id_column, type_column, country_column, dob_column, keep=[])
         changes = add_book(store, book, path, columns)
     return {"book": book, **changes}

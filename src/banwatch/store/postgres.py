@@ -23,7 +23,9 @@ from banwatch.errors import BadInput, StoreUnavailable
 from banwatch.outputs import without_password
 from banwatch.store.sql import SqlStore
 
-#: (version, statements): append, never edit one that has shipped
+#: (version, statements): append, never edit one that has shipped. The tables are those of
+#: sqlite.SCHEMA, written again on purpose: the dialects differ (BIGSERIAL, BYTEA, DOUBLE
+#: PRECISION), and a migration must stay as it shipped while SQLite's schema moves on.
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (1, """
         CREATE TABLE snapshots (

@@ -36,8 +36,10 @@ class Context:
     def __init__(self, settings: Settings, snapshot_ids: tuple[int, ...] = (),
                  notify: Callable[[str], None] | None = None):
         self.settings = settings
-        #: kept snapshots to answer against instead of their sources' active ones (a replay)
+        #: kept snapshots to answer against instead of their sources' active ones
         self.snapshot_ids = snapshot_ids
+        #: those snapshots only, no other source's active one (a replay: the lists of then, not of now)
+        self.only_chosen = False
         #: where to say what a person waiting should know ("waiting for another load")
         self.notify = notify
         self._store: Store | None = None
@@ -86,9 +88,11 @@ class Context:
                                 read_only=read_only, lock_timeout=self.settings.store_lock_timeout_seconds,
                                 on_wait=self.notify)
 
-    def choose_snapshots(self, snapshot_ids: tuple[int, ...]) -> None:
-        """Answer against these kept snapshots instead of their sources' active ones."""
+    def choose_snapshots(self, snapshot_ids: tuple[int, ...], exactly: bool = False) -> None:
+        """Answer against these kept snapshots instead of their sources' active
+        ones; `exactly`: against these alone, no other list."""
         self.snapshot_ids = tuple(snapshot_ids)
+        self.only_chosen = exactly
         self._screener = None
 
     def snapshots(self) -> list[Snapshot]:
@@ -97,7 +101,7 @@ class Context:
         if (not self.snapshot_ids and self._store is None and not self.settings.database_url
                 and not self.settings.store_path.exists()):
             return []
-        by_source = {snap.source: snap for snap in self.store.active()}
+        by_source = {} if self.only_chosen else {snap.source: snap for snap in self.store.active()}
         chosen: dict[str, int] = {}
         for snapshot_id in self.snapshot_ids:
             snap = self.store.snapshot(snapshot_id)

@@ -12,12 +12,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
+from banwatch.api.audit import actor_of
 from banwatch.api.auth import require
 from banwatch.api.errors import ERRORS, ApiError
 from banwatch.api.limits import save_upload
 from banwatch.errors import BadInput
 from banwatch.services.batch import find_columns
-from banwatch.services.monitoring import DECISIONS, add_book, close_alert, run_book
+from banwatch.services.monitoring import DECISIONS, add_book, close_alert, remove_book, run_book
 from banwatch.services.webhooks import deliver
 from banwatch.store import KeyRecord
 
@@ -43,30 +44,31 @@ async def put_book(request: Request, book: str, file: UploadFile = File(...),
                    type_column: str | None = Form(None, max_length=200),
                    country_column: str | None = Form(None, max_length=200),
                    dob_column: str | None = Form(None, max_length=200),
-                   _key: Any = Depends(require("analyst"))) -> dict[str, Any]:
+                   key: KeyRecord = Depends(require("analyst"))) -> dict[str, Any]:
     store = request.app.state.context.writable_store()
     with tempfile.TemporaryDirectory(prefix="banwatch-book-") as folder:
         path = await save_upload(file, Path(folder) / "book.csv")
         columns = find_columns(path, name_column, id_column, type_column, country_column, dob_column, keep=[])
-        changes = add_book(store, book, path, columns)
+        changes = add_book(store, book, path, columns, actor=actor_of(key))
     return {"book": book, **changes}
 
 
 @router.delete("/books/{book}", summary="Stop monitoring a book (its alerts are kept)")
-async def delete_book(request: Request, book: str, _key: Any = Depends(require("analyst"))) -> dict[str, Any]:
+async def delete_book(request: Request, book: str, key: KeyRecord = Depends(require("analyst"))) -> dict[str, Any]:
     try:
-        request.app.state.context.writable_store().remove_book(book)
+        remove_book(request.app.state.context.writable_store(), book, actor=actor_of(key))
     except BadInput as problem:
         raise not_found(problem) from None
     return {"book": book, "removed": True}
 
 
 @router.post("/books/{book}/run", summary="Screen a book and raise its alerts")
-async def run(request: Request, book: str, _key: Any = Depends(require("analyst"))) -> dict[str, Any]:
+async def run(request: Request, book: str, key: KeyRecord = Depends(require("analyst"))) -> dict[str, Any]:
     context = request.app.state.context
     store = context.writable_store()
     try:
-        summary = run_book(store, context.screener(), context.snapshots(), context.catalog.digest, book)
+        summary = run_book(store, context.screener(), context.snapshots(), context.catalog.digest, book,
+                           actor=actor_of(key))
     except BadInput as problem:
         raise not_found(problem) from None
     settings = context.settings
@@ -106,6 +108,6 @@ async def close(request: Request, alert_id: int, body: CloseRequest,
                 key: KeyRecord = Depends(require("analyst"))) -> dict[str, Any]:
     store = request.app.state.context.writable_store()
     try:
-        return close_alert(store, alert_id, body.decision, body.note, f"key:{key.name}").as_json()
+        return close_alert(store, alert_id, body.decision, body.note, actor_of(key)).as_json()
     except BadInput as problem:
         raise not_found(problem) from None

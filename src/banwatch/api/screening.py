@@ -8,12 +8,15 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from banwatch.api.audit import record
 from banwatch.api.auth import require
 from banwatch.api.errors import ERRORS, ApiError
 from banwatch.errors import BadInput
 from banwatch.match.screen import DEFAULT_LIMIT, DEFAULT_THRESHOLD, Screener
 from banwatch.model import EntityType, Provenance, ScreeningHit
 from banwatch.queries import screen_query
+from banwatch.services import audit
+from banwatch.store import KeyRecord
 
 router = APIRouter(prefix="/v1", tags=["screening"], responses=ERRORS)
 
@@ -62,8 +65,8 @@ def screener_of(request: Request) -> Screener:
         raise ApiError(503, f"screening is not available: {problem.render()}", code="not_ready") from None
 
 
-def json_response(model: BaseModel) -> Response:
-    return Response(model.model_dump_json(), media_type="application/json")
+def json_response(model: BaseModel, headers: dict[str, str] | None = None) -> Response:
+    return Response(model.model_dump_json(), media_type="application/json", headers=headers)
 
 
 def answered_against(request: Request) -> dict[str, Any]:
@@ -77,17 +80,25 @@ def screened(screener: Screener, query: ScreenRequest) -> list[ScreeningHit]:
                            threshold=query.threshold, limit=query.limit)
 
 
+def recorded_request(query: ScreenRequest) -> dict[str, Any]:
+    return audit.screening_request(query.name, query.type.value if query.type else None, query.country,
+                                   query.birth_date, query.identifiers, query.threshold, query.limit)
+
+
 @router.post("/screen", response_model=ScreenResponse, summary="Screen one name")
-async def screen(body: ScreenRequest, request: Request, _key: Any = Depends(require("analyst"))) -> Response:
+async def screen(body: ScreenRequest, request: Request, key: KeyRecord = Depends(require("analyst"))) -> Response:
     hits = screened(screener_of(request), body)
+    answer = ScreenResponse(query=body, hits=hits, **answered_against(request))
+    headers = record(request, key, "screen", recorded_request(body), audit.screening_result(hits),
+                     answer.provenance)
     # serialised here, once: returned as a model, FastAPI would validate it again against the
     # response model (the hits' explanations, the provenance), a third of a request's time
-    return json_response(ScreenResponse(query=body, hits=hits, **answered_against(request)))
+    return json_response(answer, headers)
 
 
 @router.post("/screen/batch", response_model=BatchResponse, summary="Screen many names")
 async def screen_batch(body: BatchRequest, request: Request,
-                       _key: Any = Depends(require("analyst"))) -> Response:
+                       key: KeyRecord = Depends(require("analyst"))) -> Response:
     most = request.app.state.context.settings.api_max_batch
     if len(body.queries) > most:
         raise ApiError(422, f"/queries: {len(body.queries)} queries; at most {most} in one batch (api_max_batch)")
@@ -98,4 +109,8 @@ async def screen_batch(body: BatchRequest, request: Request,
             results.append(Screened(query=query, hits=screened(screener, query)))
         except BadInput as problem:  # one bad name does not fail the others
             results.append(Screened(query=query, error=problem.render()))
-    return json_response(BatchResponse(results=results, **answered_against(request)))
+    answer = BatchResponse(results=results, **answered_against(request))
+    headers = record(request, key, "screen.batch", {"queries": [recorded_request(query) for query in body.queries]},
+                     {"results": [{"error": result.error} if result.error else audit.screening_result(result.hits)
+                                  for result in results]}, answer.provenance)
+    return json_response(answer, headers)

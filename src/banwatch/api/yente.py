@@ -17,6 +17,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from banwatch import __version__
+from banwatch.api.audit import record
 from banwatch.api.auth import require
 from banwatch.api.errors import ERRORS, ApiError
 from banwatch.api.lists import find_entity
@@ -26,6 +27,8 @@ from banwatch.lists.sources import SOURCES
 from banwatch.match.screen import DEFAULT_THRESHOLD
 from banwatch.match.yente import TYPE_SCHEMAS, match_queries, result
 from banwatch.queries import screen_query
+from banwatch.services import audit
+from banwatch.store import KeyRecord
 
 router = APIRouter(tags=["yente"], responses=ERRORS)
 ALGORITHM = "banwatch"
@@ -51,12 +54,19 @@ async def match(request: Request, dataset: str, payload: dict[str, Any] = Body(.
                 cutoff: float = Query(0.0, ge=0.0, le=1.0), limit: int = Query(5, ge=1, le=MATCH_LIMIT),
                 algorithm: str = Query(ALGORITHM, max_length=100),
                 exclude_entity_ids: list[str] = Query([], max_length=1000),
-                _key: Any = Depends(require("analyst"))) -> dict[str, Any]:
+                key: KeyRecord = Depends(require("analyst"))) -> JSONResponse:
     sources = sources_of(request, dataset)
     answer = match_queries(payload, screener_of(request), threshold=threshold, limit=limit, cutoff=cutoff,
                            exclude=frozenset(exclude_entity_ids), sources=sources)
-    provenance = request.app.state.context.provenance().model_dump(mode="json")
-    return {**answer, "algorithm": ALGORITHM, "requested_algorithm": algorithm, "provenance": provenance}
+    provenance = request.app.state.context.provenance()
+    # kept whole: the payload and the ids and scores of each query's results
+    headers = record(request, key, "yente.match", {"dataset": dataset, "payload": payload, "threshold": threshold,
+                                                   "cutoff": cutoff, "limit": limit},
+                     {name: [{"id": found["id"], "score": round(found["score"], audit.SCORE_DIGITS)}
+                             for found in response.get("results", [])]
+                      for name, response in answer.get("responses", {}).items()}, provenance)
+    return JSONResponse({**answer, "algorithm": ALGORITHM, "requested_algorithm": algorithm,
+                         "provenance": provenance.model_dump(mode="json")}, headers=headers)
 
 
 @router.get("/search/{dataset}", summary="yente: search a dataset by name")

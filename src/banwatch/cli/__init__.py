@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from banwatch import __version__
-from banwatch.cli import catalog, decisions, demo, estate, lists, monitoring, screening, service, settings
+from banwatch.cli import audit, catalog, decisions, demo, estate, lists, monitoring, screening, service, settings
 from banwatch.cli.common import close_context, out
 
 app = typer.Typer(help="Comply with bans on foreign-adversary technology and with sanctions lists.",
@@ -20,6 +20,7 @@ app.add_typer(estate.app, name="estate")
 app.add_typer(service.keys_app, name="keys")
 app.add_typer(monitoring.monitor_app, name="monitor")
 app.add_typer(monitoring.alerts_app, name="alerts")
+app.add_typer(audit.app, name="audit")
 for command in (decisions.decide, decisions.decide_file, demo.demo, screening.screen,
                 screening.screen_file, service.serve, settings.settings):
     app.command(name=command.__name__.replace("_", "-"))(command)

@@ -4,6 +4,7 @@ names them) and exit code 2."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from collections.abc import Callable
@@ -80,6 +81,29 @@ def reports_bad_input(command: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return guarded
+
+
+def actor() -> str:
+    """Who the audit trail names for this command: the user running it."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # a user with no name (a container's uid): its number
+        import os  # noqa: PLC0415
+
+        return f"cli:uid {os.getuid()}"
+
+
+def record_answer(action: str, request: Any, result: Any, provenance: Provenance) -> None:
+    """Keep the answer just given in the audit trail (services.audit). A home
+    banwatch cannot write keeps none: the command says so, and answers."""
+    from banwatch.services import audit  # noqa: PLC0415
+
+    try:
+        audit.record_answer(context().writable_store(), actor=actor(), action=action, request=request,
+                            result=result, provenance=provenance)
+    except BadInput as problem:
+        err.print(f"banwatch: warning: this answer is not in the audit trail: {problem.render(flag)}",
+                  markup=False)
 
 
 def describe_provenance(provenance: Provenance) -> str:

@@ -10,9 +10,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from banwatch.cli.common import (EXIT_BAD_INPUT, OUTCOME_STYLE, SNAPSHOT_HELP, WORST_FIRST, context,
-                                 describe_provenance, err, out, print_json, reports_bad_input, show_warnings)
+                                 describe_provenance, err, out, print_json, record_answer, reports_bad_input,
+                                 show_warnings)
 from banwatch.decide import ListsInUse
 from banwatch.errors import BadInput
+from banwatch.lists.reading import file_sha256
+from banwatch.services.audit import decision_result
 from banwatch.decide import decide as decide_transaction
 from banwatch.model import Decision, Outcome
 from banwatch.outputs import require_suffix
@@ -74,6 +77,8 @@ def decide(
     })
     decision = decide_transaction(transaction, context().catalog.measures, lists=lists_in_use(screen_parties))
     decision = decision.model_copy(update={"provenance": context().provenance()})
+    record_answer("decide", {"transaction": transaction.model_dump(mode="json"), "screen": screen_parties},
+                  decision_result(decision), decision.provenance)
     if as_json:
         print_json(decision_json(decision))
     else:
@@ -134,6 +139,11 @@ def decide_file(
     batch = decide_orders(orders, lists, columns)
     batch.provenance = context().provenance()
     write_reports(batch, report_csv)
+    record_answer("decide.file", {"file": orders.name, "sha256": file_sha256(orders), "screen": screen_parties,
+                                  "columns": columns},
+                  {"decided": len(batch.decided), "bad_rows": len(batch.bad_rows),
+                   "reports": {path.name: file_sha256(path) for path in report_paths(report_csv) if path.exists()}},
+                  batch.provenance)
     show_batch(batch)
     show_warnings(lists.warnings)
     _, sidecar, report_json = report_paths(report_csv)

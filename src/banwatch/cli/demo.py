@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from banwatch.cli.common import context, out, reports_bad_input
+from banwatch.cli.common import actor, context, out, reports_bad_input
 from banwatch.cli.decisions import decide_file
 from banwatch.cli.estate import scan as estate_scan
 from banwatch.lists.sources import read_list
@@ -31,7 +31,7 @@ def demo(out_dir: Annotated[Path, typer.Option("--out", help="Folder for the sam
     sdn = out_dir / "ofac-sdn-sample"
     with resources.as_file(samples / "ofac-sdn-sample") as sample:
         shutil.copytree(sample, sdn, dirs_exist_ok=True)
-    snapshot = save_list(context().writable_store(), read_list(sdn), str(sdn.resolve()), force=True)
+    snapshot = save_list(context().writable_store(), read_list(sdn), str(sdn.resolve()), force=True, actor=actor())
     out.print(f"Loaded the bundled SAMPLE of the OFAC SDN list into {context().store.location} ({snapshot.entities} "
               "entries of mid-2021, a stale sample for the demo: not for compliance use; real use starts with "
               "banwatch lists update)", markup=False)

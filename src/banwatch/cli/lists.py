@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
-from banwatch.cli.common import EXIT_BAD_INPUT, context, err, flag, out, print_json, reports_bad_input
+from banwatch.cli.common import EXIT_BAD_INPUT, actor, context, err, flag, out, print_json, reports_bad_input
 from banwatch.errors import BadInput
 from banwatch.lists.fetch import TIMEOUT, ProgressCallback
 from banwatch.outputs import replacing, require_suffix
@@ -46,13 +46,13 @@ def load(
     store = context().writable_store()
     if list_format == "catalog":
         catalog = context().catalog
-        snapshot = load_catalog_parties(store, catalog.measures, catalog.origin, force)
+        snapshot = load_catalog_parties(store, catalog.measures, catalog.origin, force, actor=actor())
     elif path is None:
         raise BadInput("PATH", "give a list file or folder to load (or --format catalog)")
     else:
         with err.status(f"Reading {path}"):
             parsed = read_list(path, list_format)
-        snapshot = save_list(store, parsed, str(path.resolve()), force)
+        snapshot = save_list(store, parsed, str(path.resolve()), force, actor=actor())
     out.print(describe(snapshot, time.perf_counter() - started), markup=False)
 
 
@@ -132,7 +132,7 @@ def update(
                 with Progress(TextColumn(f"{name} {{task.description}}"), BarColumn(), DownloadColumn(),
                               TransferSpeedColumn(), console=err, transient=True) as progress:
                     updated = update_source(store, downloader, name, settings.mirrors.get(name), force,
-                                            progress=file_progress(progress))
+                                            progress=file_progress(progress), actor=actor())
             except BadInput as problem:
                 failures += 1
                 err.print(f"banwatch: error: {problem.render(flag)}", markup=False)

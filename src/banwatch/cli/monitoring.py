@@ -3,17 +3,16 @@ and `banwatch alerts` (what the runs raised, and the analysts' decisions)."""
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from banwatch.cli.common import context, out, print_json, reports_bad_input
+from banwatch.cli.common import actor, context, out, print_json, reports_bad_input
 from banwatch.errors import BadInput
 from banwatch.services.batch import find_columns
-from banwatch.services.monitoring import DECISIONS, add_book, close_alert, run_book
+from banwatch.services.monitoring import DECISIONS, add_book, close_alert, remove_book, run_book
 from banwatch.services.webhooks import deliver
 
 monitor_app = typer.Typer(help="Monitored books: customers or vendors screened again on every run.",
@@ -36,7 +35,7 @@ def monitor_add(
     if not path.is_file():
         raise BadInput(str(path), "no such file")
     columns = find_columns(path, name_column, id_column, type_column, country_column, dob_column, keep=[])
-    changes = add_book(context().writable_store(), book, path, columns)
+    changes = add_book(context().writable_store(), book, path, columns, actor=actor())
     out.print(f"Book {book!r}: {changes['new']:,} new, {changes['changed']:,} changed, {changes['removed']:,} "
               f"removed, {changes['unchanged']:,} unchanged record(s)", markup=False)
 
@@ -61,7 +60,7 @@ def monitor_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSO
 @reports_bad_input
 def monitor_remove(book: Annotated[str, typer.Argument(help="The book's name.")]) -> None:
     """Stop monitoring a book (its alerts are kept, with their decisions)."""
-    context().writable_store().remove_book(book)
+    remove_book(context().writable_store(), book, actor=actor())
     out.print(f"Book {book!r} removed", markup=False)
 
 
@@ -75,7 +74,7 @@ def monitor_run(
     store = context().writable_store()
     books = [book] if book else [name for name, _count, _when in store.books()]
     screener, snapshots, digest = context().screener(), context().snapshots(), context().catalog.digest
-    summaries = [run_book(store, screener, snapshots, digest, name) for name in books]
+    summaries = [run_book(store, screener, snapshots, digest, name, actor=actor()) for name in books]
     settings = context().settings
     deliveries = deliver([alert for s in summaries for alert in s.raised], settings.webhook_urls,
                          settings.webhook_secret, settings.retry_backoff)
@@ -145,5 +144,5 @@ def alerts_close(
     by: Annotated[str | None, typer.Option(help="Who decides; default: the user running banwatch.")] = None,
 ) -> None:
     """Close an alert with a decision; a false positive is not raised again while neither side changes."""
-    alert = close_alert(context().writable_store(), alert_id, decision, note, by or getpass.getuser())
+    alert = close_alert(context().writable_store(), alert_id, decision, note, by or actor())
     out.print(f"Alert {alert.id} closed as {alert.decision} by {alert.closed_by} at {alert.closed_at}", markup=False)

@@ -11,13 +11,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from banwatch.cli.common import (EXIT_BAD_INPUT, SNAPSHOT_HELP, context, describe_provenance, err, out, print_json,
-                                 reports_bad_input, show_warnings)
+                                 record_answer, reports_bad_input, show_warnings)
 from banwatch.errors import BadInput
+from banwatch.lists.reading import file_sha256
 from banwatch.outputs import require_suffix
 from banwatch.match.screen import DEFAULT_LIMIT, DEFAULT_THRESHOLD
 from banwatch.queries import screen_query
 from banwatch.report.provenance import provenance_json, provenance_path
 from banwatch.services import batch
+from banwatch.services.audit import screening_request, screening_result
 
 
 @reports_bad_input
@@ -41,11 +43,14 @@ def screen(
         screener = context().screener()
         lists = context().lists_in_use()
     hits = screener.screen(query, threshold=threshold, limit=limit)
+    provenance = context().provenance()
+    record_answer("screen", screening_request(name, entity_type, country, dob, identifier or [], threshold, limit),
+                  screening_result(hits), provenance)
     if as_json:
         print_json({"query": query.model_dump(mode="json", exclude_defaults=True), "threshold": threshold,
                     "cleared": not hits and lists.screener is not None,
                     "matches": [hit.model_dump(mode="json") for hit in hits], "warnings": list(lists.warnings),
-                    "provenance": context().provenance().model_dump(mode="json")})
+                    "provenance": provenance.model_dump(mode="json")})
         return
     if not hits:
         verdict = ("" if lists.screener is not None else
@@ -53,7 +58,7 @@ def screen(
         out.print(f"No match at or above {threshold:.2f} for '{query.name}' "
                   f"({len(screener.index.entities):,} listed entities screened).{verdict}", markup=False)
         show_warnings(lists.warnings)
-        out.print(describe_provenance(context().provenance()), markup=False, style="dim")
+        out.print(describe_provenance(provenance), markup=False, style="dim")
         return
     table = Table(title=f"{len(hits)} match(es) for '{query.name}'")
     for column in ("score", "entity", "listed name", "source", "programs"):
@@ -67,7 +72,7 @@ def screen(
             expired = f" The listing expired on {effect.expired}." if effect.expired else ""
             out.print(f"  {effect.list}: {effect.prohibits} ({effect.citation}).{expired}", markup=False)
     show_warnings(lists.warnings)
-    out.print(describe_provenance(context().provenance()), markup=False, style="dim")
+    out.print(describe_provenance(provenance), markup=False, style="dim")
 
 
 # ---------------------------------------------------------------------- screen-file
@@ -133,6 +138,12 @@ def screen_file(
             err.print(f"banwatch: error: {died}", markup=False)
             raise typer.Exit(1) from None
     seconds = time.perf_counter() - started
+    record_answer("screen.file", {"file": names.name, "sha256": file_sha256(names), "threshold": threshold,
+                                  "columns": columns.labels},
+                  {"screened": totals.screened, "matched": totals.matched, "bad": totals.bad,
+                   "best_matches": {"file": out_path.name, "sha256": file_sha256(out_path)},
+                   "all_matches": {"file": all_path.name, "sha256": file_sha256(all_path)}},
+                  context().provenance())
     out.print(f"Screened {totals.screened:,} names from {names} against "
               f"{len(screener.index.entities):,} listed entities in {seconds:.1f} s "
               f"({totals.screened / max(seconds, 1e-9):,.0f} names/s, {workers} worker(s)): "

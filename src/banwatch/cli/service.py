@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from banwatch.cli.common import context, out, print_json, reports_bad_input
-from banwatch.services.keys import ROLES, create_key
+from banwatch.cli.common import actor, context, out, print_json, reports_bad_input
+from banwatch.services.keys import ROLES, create_key, revoke_key
 
 keys_app = typer.Typer(help="API keys of the HTTP service (banwatch serve).", no_args_is_help=True)
 
@@ -39,7 +39,7 @@ def keys_create(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON: key, name, role.")] = False,
 ) -> None:
     """Make an API key; it is printed once and stored only hashed."""
-    key, record = create_key(context().writable_store(), name, role)
+    key, record = create_key(context().writable_store(), name, role, actor=actor())
     if as_json:
         print_json({"key": key, "name": record.name, "role": record.role, "created_at": record.created_at})
         return
@@ -67,5 +67,5 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
 @reports_bad_input
 def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
     """Revoke an API key: from now on it is refused (401)."""
-    record = context().writable_store().revoke_key(name)
+    record = revoke_key(context().writable_store(), name, actor=actor())
     out.print(f"API key {record.name!r} revoked at {record.revoked_at}", markup=False)

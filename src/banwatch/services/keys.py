@@ -19,6 +19,7 @@ import re
 import secrets
 
 from banwatch.errors import BadInput
+from banwatch.services.audit import record_change
 from banwatch.store import KeyRecord, Store
 
 ROLES = ("viewer", "analyst", "admin")
@@ -31,7 +32,7 @@ def digest_of(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def create_key(store: Store, name: str, role: str) -> tuple[str, KeyRecord]:
+def create_key(store: Store, name: str, role: str, *, actor: str) -> tuple[str, KeyRecord]:
     """A new key named `name` with `role`: (the key, to show once; its record)."""
     if not NAME.fullmatch(name):
         raise BadInput("name", f"{name!r} is not a key name: letters, digits, '_', '.' or '-', at most 64")
@@ -39,8 +40,18 @@ def create_key(store: Store, name: str, role: str) -> tuple[str, KeyRecord]:
         raise BadInput("role", f"{role!r} is not a role; one of {', '.join(ROLES)}")
     key = PREFIX + secrets.token_urlsafe(32)
     record = KeyRecord(name, role, digest_of(key), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-    store.add_key(record)
+    with store.transaction():
+        store.add_key(record)
+        record_change(store, actor=actor, action="key.create", request={"name": name, "role": role},
+                      result=record.as_json())  # never the key: it is shown once, to its maker
     return key, record
+
+
+def revoke_key(store: Store, name: str, *, actor: str) -> KeyRecord:
+    with store.transaction():
+        record = store.revoke_key(name)
+        record_change(store, actor=actor, action="key.revoke", request={"name": name}, result=record.as_json())
+    return record
 
 
 def key_record(store: Store, key: str) -> KeyRecord | None:

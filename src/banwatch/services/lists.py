@@ -14,6 +14,7 @@ from banwatch.lists.fetch import Downloader, Limits, ProgressCallback
 from banwatch.lists.reading import PARSER_VERSION, file_records
 from banwatch.lists.sources import SOURCES, read_list
 from banwatch.model import Measure, ParsedList, Validators
+from banwatch.services.audit import record_change
 from banwatch.store import Snapshot, Store
 
 if TYPE_CHECKING:
@@ -25,15 +26,22 @@ if TYPE_CHECKING:
 ANY_DROP = 1.0
 
 
-def save_list(store: Store, parsed: ParsedList, origin: str, force: bool = False) -> Snapshot:
-    return store.save(parsed, origin=origin, files=file_records(parsed.files), parser_version=PARSER_VERSION,
-                      max_drop=ANY_DROP if force else None)
+def save_list(store: Store, parsed: ParsedList, origin: str, force: bool = False, *, actor: str) -> Snapshot:
+    """Keep `parsed` as its source's new active snapshot, with its audit record, in one transaction."""
+    with store.transaction():
+        snapshot = store.save(parsed, origin=origin, files=file_records(parsed.files), parser_version=PARSER_VERSION,
+                              max_drop=ANY_DROP if force else None)
+        record_change(store, actor=actor, action="lists.load",
+                      request={"source": parsed.source, "origin": origin, "force": force},
+                      result=snapshot.as_json())
+    return snapshot
 
 
-def load_catalog_parties(store: Store, measures: tuple[Measure, ...], origin: str, force: bool = False) -> Snapshot:
+def load_catalog_parties(store: Store, measures: tuple[Measure, ...], origin: str, force: bool = False, *,
+                         actor: str) -> Snapshot:
     from banwatch.lists.catalog_parties import catalog_entities  # noqa: PLC0415 (rigour's territories load)
 
-    return save_list(store, catalog_entities(measures), origin, force)
+    return save_list(store, catalog_entities(measures), origin, force, actor=actor)
 
 
 def last_modified(validators: Validators) -> dt.date | None:
@@ -64,7 +72,7 @@ class Updated:
 
 
 def update_source(store: Store, downloader: Downloader, source_id: str, mirror: str | None = None,
-                  force: bool = False, progress: ProgressCallback | None = None) -> Updated:
+                  force: bool = False, progress: ProgressCallback | None = None, *, actor: str) -> Updated:
     """Download `source_id` (from `mirror` when given) and load it when it
     changed. A list that fails to download or parse, or loses too many
     entities, is refused with BadInput; the active snapshot stays."""
@@ -80,7 +88,7 @@ def update_source(store: Store, downloader: Downloader, source_id: str, mirror: 
         origin = ", ".join(download.final_urls)  # after redirects: where the files were read from
         if parsed.source != source_id:
             raise BadInput(origin, f"the files hold the {parsed.source} list, not {source_id}")
-        snapshot = save_list(store, parsed, origin, force)
+        snapshot = save_list(store, parsed, origin, force, actor=actor)
         store.remember_validators(download.validators)
         downloader.keep_as_cache(download)
         return Updated(source_id, snapshot, modified=True)

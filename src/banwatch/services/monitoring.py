@@ -21,10 +21,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from banwatch import __version__
 from banwatch.errors import BadInput
 from banwatch.match.screen import DEFAULT_THRESHOLD, Screener
 from banwatch.model import ScreeningHit
 from banwatch.queries import screen_query
+from banwatch.lists.reading import file_sha256
+from banwatch.services.audit import record_change
 from banwatch.services.batch import Columns, read_rows
 from banwatch.store import Alert, BookRecord, Snapshot, Store
 
@@ -54,7 +57,7 @@ def book_records(path: Path, columns: Columns) -> Iterator[BookRecord]:
                          birth_date.strip() or None)
 
 
-def add_book(store: Store, name: str, path: Path, columns: Columns) -> dict[str, int]:
+def add_book(store: Store, name: str, path: Path, columns: Columns, *, actor: str) -> dict[str, int]:
     """Keep the book in `path` as `name` (all of it, or nothing: one bad row refuses the file)."""
     records = list(book_records(path, columns))
     seen: set[str] = set()
@@ -62,11 +65,21 @@ def add_book(store: Store, name: str, path: Path, columns: Columns) -> dict[str,
         if record.record_id in seen:
             raise BadInput(f"{path}", f"record id {record.record_id!r} appears twice: ids must be unique in a book")
         seen.add(record.record_id)
-    return store.save_book(name, records)
+    with store.transaction():
+        changes = store.save_book(name, records)
+        record_change(store, actor=actor, action="book.add", request={"book": name, "file": path.name,
+                                                                       "sha256": file_sha256(path)}, result=changes)
+    return changes
+
+
+def remove_book(store: Store, name: str, *, actor: str) -> None:
+    with store.transaction():
+        store.remove_book(name)
+        record_change(store, actor=actor, action="book.remove", request={"book": name}, result={})
 
 
 def run_book(store: Store, screener: Screener, snapshots: list[Snapshot], catalog_digest: str, book: str,
-             threshold: float = DEFAULT_THRESHOLD) -> RunSummary:
+             threshold: float = DEFAULT_THRESHOLD, *, actor: str) -> RunSummary:
     """Screen every record of `book` and raise the alerts its hits call for."""
     summary = RunSummary(book)
     snapshot_of = {snapshot.source: snapshot for snapshot in snapshots}
@@ -92,7 +105,17 @@ def run_book(store: Store, screener: Screener, snapshots: list[Snapshot], catalo
                 summary.held += 1
                 continue
             alert = new_alert(book, record, hit, snapshot, entity_fingerprint, earlier)
-            summary.raised.append(Alert(**{**vars(alert), "id": store.add_alert(alert)}))
+            with store.transaction():
+                alert = Alert(**{**vars(alert), "id": store.add_alert(alert)})
+                record_change(store, actor=actor, action="alert.raise", request={"book": book},
+                              result=alert.as_json())
+            summary.raised.append(alert)
+    store.append_audit(actor=actor, action="monitor.run", request={"book": book, "threshold": threshold},
+                       result={"records": summary.records, "hits": summary.hits,
+                               "raised": [alert.id for alert in summary.raised], "still_open": summary.still_open,
+                               "held": summary.held, "bad": len(summary.bad)},
+                       version=__version__, snapshot_ids=tuple(snapshot.id for snapshot in snapshots),
+                       catalog_digest=catalog_digest)
     return summary
 
 
@@ -115,8 +138,13 @@ def new_alert(book: str, record: BookRecord, hit: ScreeningHit, snapshot: Snapsh
 
 
 def close_alert(store: Store, alert_id: int, decision: str, note: str, by: str) -> Alert:
+    """Close an open alert as `decision`, by `by` (who closed it, as the audit trail names them)."""
     if decision not in DECISIONS:
         raise BadInput("as", f"{decision!r} is not a decision; one of {', '.join(DECISIONS)}")
     if not note.strip():
         raise BadInput("note", "a decision needs a note saying why (it is what a reviewer reads later)")
-    return store.close_alert(alert_id, decision, note.strip(), by)
+    with store.transaction():
+        alert = store.close_alert(alert_id, decision, note.strip(), by)
+        record_change(store, actor=by, action="alert.close",
+                      request={"alert": alert_id, "decision": decision, "note": note.strip()}, result=alert.as_json())
+    return alert

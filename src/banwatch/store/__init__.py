@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from banwatch.model import ListedEntity, ParsedList, Validators
+from banwatch.store.audit import AuditRecord
 
 
 @dataclass(frozen=True)
@@ -179,3 +181,20 @@ class Store(Protocol):
     def close_alert(self, alert_id: int, decision: str, note: str, by: str) -> Alert: ...
 
     def entity_fingerprint(self, snapshot_id: int, entity_id: str) -> str | None: ...
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        """A write: atomic, one at a time across every process using the store.
+        Writes made inside it (a change and its audit record) commit together."""
+        ...
+
+    def append_audit(self, *, actor: str, action: str, request: Any, result: Any, version: str,
+                     snapshot_ids: tuple[int, ...] = (), catalog_digest: str | None = None,
+                     request_id: str | None = None) -> AuditRecord:
+        """Append a record to the audit trail (`banwatch.store.audit`)."""
+        ...
+
+    def audit_records(self, since: str | None = None, after: int = 0) -> Iterator[AuditRecord]: ...
+
+    def audit_record(self, seq: int) -> AuditRecord: ...
+
+    def audit_head(self) -> tuple[int, str] | None: ...

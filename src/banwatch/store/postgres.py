@@ -99,6 +99,26 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         CREATE INDEX alerts_pair ON alerts (book, record_id, entity_id);
     """),
+    (4, """
+        CREATE TABLE audit (
+            seq            BIGINT PRIMARY KEY,
+            at             TEXT NOT NULL,
+            actor          TEXT NOT NULL,
+            action         TEXT NOT NULL,
+            request_id     TEXT,
+            request        TEXT NOT NULL,
+            result         TEXT NOT NULL,
+            snapshot_ids   TEXT NOT NULL,
+            catalog_digest TEXT,
+            version        TEXT NOT NULL,
+            previous       TEXT NOT NULL,
+            hash           TEXT NOT NULL
+        );
+        CREATE INDEX audit_request ON audit (actor, request_id);
+        CREATE INDEX audit_at ON audit (at);
+        CREATE TABLE audit_head (one INTEGER PRIMARY KEY CHECK (one = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
+        CREATE TABLE audit_snapshots (snapshot_id BIGINT PRIMARY KEY);
+    """),
 )
 #: the advisory lock every writer of a banwatch database takes (any constant: banwatch's own)
 WRITE_LOCK = 0x62616E77  # "banw"
@@ -215,7 +235,12 @@ class PostgresStore(SqlStore):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One transaction, holding the write lock: waits for another writer up to lock_timeout."""
+        """One transaction, holding the write lock: waits for another writer up to
+        lock_timeout. A transaction inside another is part of it (not a savepoint:
+        a write and its audit record commit together or not at all)."""
+        if self.writing:
+            yield
+            return
         with self.db.transaction(), self.writing_now():
             deadline = time.monotonic() + self.lock_timeout
             said = False

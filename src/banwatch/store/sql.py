@@ -24,6 +24,8 @@ from typing import Any
 from banwatch.errors import FIELD, BadInput
 from banwatch.model import ListedEntity, ParsedList, Validators
 from banwatch.store import Alert, BookRecord, KeyRecord, Snapshot
+from banwatch.store.audit import COLUMNS as AUDIT_COLUMNS
+from banwatch.store.audit import GENESIS, AuditRecord, canonical, chain_hash
 from banwatch.store.diff import diff_document, snapshots_to_compare
 
 SNAPSHOT_COLUMNS = "s.id, s.source, s.format, s.loaded_at, s.parser_version, s.files, s.origin, s.entities, " \
@@ -101,8 +103,14 @@ class SqlStore:
                            f"snapshot {current.id} stays active (use {FIELD} to accept)", field="force")
 
     def _prune(self, source: str, keep: int) -> None:
-        kept = [row[0] for row in self.rows("SELECT id FROM snapshots WHERE source = ? ORDER BY id DESC", (source,))]
-        for snapshot_id in kept[keep:]:
+        """Delete the snapshots of `source` beyond the newest `keep`, but never
+        one an audit record was answered against: it must stay replayable."""
+        older = [row[0] for row in self.rows("SELECT id FROM snapshots WHERE source = ? ORDER BY id DESC",
+                                             (source,))][keep:]
+        referenced = {row[0] for row in self.rows("SELECT snapshot_id FROM audit_snapshots")}
+        for snapshot_id in older:
+            if snapshot_id in referenced:
+                continue
             self.run("DELETE FROM entities WHERE snapshot_id = ?", (snapshot_id,))
             self.run("DELETE FROM snapshots WHERE id = ?", (snapshot_id,))
 
@@ -293,6 +301,61 @@ class SqlStore:
         found = self.rows("SELECT name, role, digest, created_at, revoked_at FROM api_keys WHERE digest = ?",
                           (digest_,))
         return KeyRecord(*found[0]) if found else None
+
+
+    # ------------------------------------------------------------------ the audit trail
+
+    def append_audit(self, *, actor: str, action: str, request: Any, result: Any, version: str,
+                     snapshot_ids: tuple[int, ...] = (), catalog_digest: str | None = None,
+                     request_id: str | None = None) -> AuditRecord:
+        """Append a record to the audit trail, chained to the one before; inside
+        the caller's transaction when there is one (a write and its record
+        commit together). A request id this actor has been recorded with
+        already is not recorded again: its record is returned (a retry)."""
+        with self.transaction():
+            if request_id is not None:
+                found = self.rows(f"SELECT {AUDIT_COLUMNS} FROM audit WHERE actor = ? AND request_id = ?",
+                                  (actor, request_id))
+                if found:
+                    return AuditRecord(*found[0])
+            head = self.rows("SELECT seq, hash FROM audit_head")
+            seq, previous = (head[0][0] + 1, head[0][1]) if head else (1, GENESIS)
+            at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+            fields = (seq, at, actor, action, request_id, canonical(request), canonical(result),
+                      canonical(sorted(snapshot_ids)), catalog_digest, version, previous)
+            record = AuditRecord(*fields, chain_hash(*fields))
+            self.run(f"INSERT INTO audit ({AUDIT_COLUMNS}) VALUES ({', '.join('?' for _ in vars(record))})",
+                     tuple(vars(record).values()))
+            self.run("INSERT INTO audit_head (one, seq, hash) VALUES (1, ?, ?)"
+                     " ON CONFLICT (one) DO UPDATE SET seq = excluded.seq, hash = excluded.hash", (seq, record.hash))
+            self.run_many("INSERT INTO audit_snapshots (snapshot_id) VALUES (?) ON CONFLICT DO NOTHING",
+                          [(snapshot_id,) for snapshot_id in sorted(set(snapshot_ids))])
+            return record
+
+    def audit_records(self, since: str | None = None, after: int = 0, batch: int = 10_000) -> Iterator[AuditRecord]:
+        """The trail in order, from the record after `after`, at or after `since`
+        (an ISO date or time); read in batches, so that a long trail is never held whole."""
+        if not self.has_table("audit"):
+            return
+        while True:
+            found = self.rows(f"SELECT {AUDIT_COLUMNS} FROM audit WHERE seq > ? AND at >= ? ORDER BY seq LIMIT ?",
+                              (after, since or "", batch))
+            yield from (AuditRecord(*row) for row in found)
+            if len(found) < batch:
+                return
+            after = found[-1][0]
+
+    def audit_record(self, seq: int) -> AuditRecord:
+        found = self.rows(f"SELECT {AUDIT_COLUMNS} FROM audit WHERE seq = ?", (seq,)) \
+            if self.has_table("audit") else []
+        if not found:
+            raise BadInput("audit", f"no audit record {seq} in {self.location}")
+        return AuditRecord(*found[0])
+
+    def audit_head(self) -> tuple[int, str] | None:
+        """The last record's (seq, hash), as the trail itself remembers it."""
+        found = self.rows("SELECT seq, hash FROM audit_head") if self.has_table("audit_head") else []
+        return (found[0][0], found[0][1]) if found else None
 
 
 ALERT_COLUMNS = ("id, book, record_id, entity_id, listed_name, source, score, explanation, snapshot_id, "

@@ -104,6 +104,30 @@ CREATE TABLE IF NOT EXISTS alerts (
     earlier            INTEGER         -- the alert of the same pair this one follows
 );
 CREATE INDEX IF NOT EXISTS alerts_pair ON alerts (book, record_id, entity_id);
+CREATE TABLE IF NOT EXISTS audit (  -- append-only, each record chained to the one before (store.audit)
+    seq            INTEGER PRIMARY KEY,  -- given by banwatch (the head's + 1), inside the write lock
+    at             TEXT NOT NULL,
+    actor          TEXT NOT NULL,
+    action         TEXT NOT NULL,
+    request_id     TEXT,
+    request        TEXT NOT NULL,
+    result         TEXT NOT NULL,
+    snapshot_ids   TEXT NOT NULL,
+    catalog_digest TEXT,
+    version        TEXT NOT NULL,
+    previous       TEXT NOT NULL,
+    hash           TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_request ON audit (actor, request_id);
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
+CREATE TABLE IF NOT EXISTS audit_head (  -- the last record: a record deleted from the end shows
+    one  INTEGER PRIMARY KEY CHECK (one = 1),
+    seq  INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_snapshots (  -- snapshots an audit record answered against: never pruned
+    snapshot_id INTEGER PRIMARY KEY
+);
 CREATE TABLE IF NOT EXISTS fetch_state (  -- validators of the files in the download cache
     url           TEXT PRIMARY KEY,
     etag          TEXT,
@@ -147,7 +171,7 @@ class SqliteStore(SqlStore):
         """Tables, migrations and the signing key, where missing: written (and
         waited for, when another writer holds the lock) only when needed."""
         if (self.signing_key() is not None and "published" in columns_of(self.db, "snapshots")
-                and {"api_keys", "alerts"} <= tables_of(self.db)):
+                and {"api_keys", "alerts", "audit"} <= tables_of(self.db)):
             return
         with self.transaction() as db:
             for statement in SCHEMA.split(";"):
@@ -162,6 +186,10 @@ class SqliteStore(SqlStore):
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write; a transaction inside another is part of it (a write and its audit record commit together)."""
+        if self.db.in_transaction:
+            yield self.db
+            return
         self.begin()
         try:
             yield self.db

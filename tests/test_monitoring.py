@@ -25,8 +25,8 @@ def alerts(home: Home, *args: str) -> list[dict]:
     return json.loads(banwatch(home, "alerts", "list", "--json", *args).stdout)
 
 
-def run(home: Home) -> dict:
-    [summary] = json.loads(banwatch(home, "monitor", "run", "--json").stdout)
+def run(home: Home, *flags: str) -> dict:
+    [summary] = json.loads(banwatch(home, "monitor", "run", "--json", *flags).stdout)
     return summary
 
 
@@ -45,12 +45,14 @@ def test_decisions_hold_until_the_record_or_the_listed_entity_changes(tmp_path, 
     assert (first["records"], len(first["raised"])) == (2, 1)
     [alert] = alerts(home, "--status", "open")
     assert (alert["record_id"], alert["entity_id"], alert["status"]) == ("C1", HAMZA, "open")
-    assert run(home)["still_open"] == 1 and len(alerts(home)) == 1  # an open alert is not raised twice
+    nothing_changed = run(home)  # a delta run: no record and no list changed, nothing to screen
+    assert (nothing_changed["full"], nothing_changed["records"], nothing_changed["raised"]) == (False, 0, [])
+    assert run(home, "--full")["still_open"] == 1 and len(alerts(home)) == 1  # an open alert is not raised twice
 
     closed = banwatch(home, "alerts", "close", str(alert["id"]), "--as", "false_positive", "--note",
                       "our customer: no birth date on file, other documents differ", "--by", "analyst-7")
     assert f"Alert {alert['id']} closed as false_positive by analyst-7" in closed.stdout
-    assert (run(home)["held"], alerts(home, "--status", "open")) == (1, [])
+    assert (run(home, "--full")["held"], alerts(home, "--status", "open")) == (1, [])
     banwatch(home, "lists", "load", str(SDN))  # a new snapshot with the same entities: still held
     assert run(home)["held"] == 1
 
@@ -120,7 +122,8 @@ def test_books_and_alerts_over_http(tmp_path):
         assert client.post(f"/v1/alerts/{raised['id']}/close", json=close, headers=headers["viewer"]).status_code == 403
         closed = client.post(f"/v1/alerts/{raised['id']}/close", json=close, headers=headers["analyst"]).json()
         assert (closed["status"], closed["closed_by"]) == ("closed", "key:analyst") and closed["closed_at"]
-        assert client.post("/v1/books/customers/run", headers=headers["analyst"]).json()["held"] == 1
+        assert client.post("/v1/books/customers/run", params={"full": "true"},
+                           headers=headers["analyst"]).json()["held"] == 1
         assert client.get("/v1/alerts", params={"status": "open"}, headers=headers["viewer"]).json() == {"alerts": []}
         missing = client.get("/v1/alerts/999", headers=headers["viewer"])
         assert (missing.status_code, missing.json()["code"]) == (404, "no_alert")
@@ -171,3 +174,91 @@ def test_new_and_re_raised_alerts_are_posted_signed_and_retried(tmp_path):
         assert secret not in settings_shown and "(set)" in settings_shown
     finally:
         server.shutdown()
+
+
+# ---------------------------------------------------------------------- delta runs
+
+
+def copy_home(home: Home, to: Path) -> Home:
+    """The same state in a second home: the folder copied, and for PostgreSQL the database."""
+    import shutil  # noqa: PLC0415
+    import uuid  # noqa: PLC0415
+
+    shutil.copytree(home.path, to)
+    if "BANWATCH_DATABASE_URL" not in home.env:
+        return Home(to)
+    import psycopg  # noqa: PLC0415
+
+    url = home.env["BANWATCH_DATABASE_URL"]
+    base, _, source = url.rpartition("/")
+    copy = f"banwatch_copy_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+    return Home(to, {"BANWATCH_DATABASE_URL": f"{base}/{copy}"})
+
+
+def drop_copy(home: Home) -> None:
+    if "BANWATCH_DATABASE_URL" in home.env:
+        import psycopg  # noqa: PLC0415
+
+        base, _, name = home.env["BANWATCH_DATABASE_URL"].rpartition("/")
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def raised(summary: dict) -> set[tuple]:
+    return {(a["record_id"], a["entity_id"], round(a["score"], 4), a["earlier"] is not None)
+            for a in summary["raised"]}
+
+
+def test_a_delta_run_raises_exactly_the_alerts_of_a_full_re_screen(tmp_path, home):
+    """A book of real listed names (some with typos and reordered) and of
+    ordinary ones: after a book change, the delta run screens only the new and
+    changed records and raises the same alerts as a full re-screen of a copy
+    of the same state; after a list change, the run is a full one by itself."""
+    banwatch(home, "lists", "load", str(SDN))
+    listed = [row[1] for row in sdn_rows()[:3000:10] if row[1].strip() and row[1] != "-0-"]
+    ordinary = [f"{first} {last}" for first in ("Maria", "John", "Wei", "Fatima", "Olga")
+                for last in ("Novak", "Garcia", "Smith", "Okafor", "Lindqvist", "Haddad", "Kim", "Moreau")]
+    names = listed + ordinary
+    book = tmp_path / "book.csv"
+
+    def write(rows: dict[str, str]) -> None:
+        book.write_text("id,name\n" + "".join(f'R{key},"{value}"\n' for key, value in rows.items()),
+                        encoding="utf-8")
+
+    rows = {str(i): name for i, name in enumerate(names)}
+    write(rows)
+    banwatch(home, "monitor", "add", str(book), "--book", "b")
+    first = run(home)
+    assert first["full"] and first["records"] == len(rows) and len(first["raised"]) > 100
+    for alert in first["raised"][:40]:  # decisions that must hold in both runs
+        banwatch(home, "alerts", "close", str(alert["id"]), "--as", "false_positive", "--note", "checked")
+
+    # the book changes: 20 records renamed (to ordinary names, to other listed names, with a typo), 15
+    # new, 10 removed
+    changed = dict(rows)
+    for n, key in enumerate(list(rows)[5:205:10]):
+        changed[key] = (ordinary[n % len(ordinary)] if n % 3 == 0 else listed[-1 - n] if n % 3 == 1
+                        else rows[key][:-1] + "x")
+    for n in range(15):
+        changed[f"new{n}"] = listed[n * 7] if n % 2 else ordinary[n]
+    for key in list(rows)[300:310]:
+        del changed[key]
+    write(changed)
+    banwatch(home, "monitor", "add", str(book), "--book", "b")
+
+    full_home = copy_home(home, tmp_path / "full-home")
+    try:
+        delta = run(home)
+        full = run(full_home, "--full")
+    finally:
+        drop_copy(full_home)
+    assert (delta["full"], full["full"]) == (False, True)
+    assert delta["records"] == 20 + 15 and full["records"] == len(changed)
+    assert raised(delta) == raised(full) and raised(delta)
+
+    # a list changes: the next run screens the whole book by itself
+    banwatch(home, "lists", "load", str(write_sdn_copy(tmp_path / "sdn-changed", sdn_rows()[:-50])))
+    after = run(home)
+    assert after["full"] and "lists" in after["why"] and after["records"] == len(changed)

@@ -63,19 +63,21 @@ async def delete_book(request: Request, book: str, key: KeyRecord = Depends(requ
 
 
 @router.post("/books/{book}/run", summary="Screen a book and raise its alerts")
-async def run(request: Request, book: str, key: KeyRecord = Depends(require("analyst"))) -> dict[str, Any]:
+async def run(request: Request, book: str, full: bool = Query(False, description="every record, not only the new "
+                                                                              "and changed ones"),
+              key: KeyRecord = Depends(require("analyst"))) -> dict[str, Any]:
     context = request.app.state.context
     store = context.writable_store()
     try:
         summary = run_book(store, context.screener(), context.snapshots(), context.catalog.digest, book,
-                           actor=actor_of(key))
+                           actor=actor_of(key), full=full)
     except BadInput as problem:
         raise not_found(problem) from None
     settings = context.settings
     # sent before answering, in a thread (it waits on the receivers, never on the store)
     deliveries = await asyncio.to_thread(deliver, summary.raised, settings.webhook_urls, settings.webhook_secret,
                                          settings.retry_backoff)
-    return {"book": summary.book, "records": summary.records, "hits": summary.hits,
+    return {"book": summary.book, "full": summary.full, "why": summary.why, "records": summary.records, "hits": summary.hits,
             "raised": [alert.as_json() for alert in summary.raised], "still_open": summary.still_open,
             "webhooks": [vars(delivery) for delivery in deliveries],
             "held": summary.held, "bad": [{"record_id": r, "problem": p} for r, p in summary.bad],

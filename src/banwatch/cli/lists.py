@@ -113,6 +113,8 @@ def update(
     sources: Annotated[list[str] | None, typer.Argument(help="Sources to update; default: all of "
                                                         + ", ".join(PUBLISHED))] = None,
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+    monitor: Annotated[bool, typer.Option("--monitor", help="Then run every monitored book against the lists "
+                                          "(banwatch monitor run).")] = False,
 ) -> None:
     """Download the current lists from their publishers and load what changed.
 
@@ -141,6 +143,10 @@ def update(
                 out.print(describe(updated.snapshot, time.perf_counter() - started), markup=False)
             else:
                 out.print(f"{name}: not modified since snapshot {updated.snapshot.id}", markup=False)
+    if monitor:  # the lists that did load are screened against, whatever failed
+        from banwatch.cli.monitoring import run_books  # noqa: PLC0415
+
+        run_books(None, full=False, as_json=False)
     if failures:
         raise typer.Exit(EXIT_BAD_INPUT)
 

@@ -68,26 +68,34 @@ def monitor_remove(book: Annotated[str, typer.Argument(help="The book's name.")]
 @reports_bad_input
 def monitor_run(
     book: Annotated[str | None, typer.Option("--book", help="One book; default: every book.")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Screen every record, not only the new and changed ones "
+                                       "(a run does that by itself when a list changed).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Screen the books and raise an alert for every hit no decision covers."""
+    run_books([book] if book else None, full, as_json)
+
+
+def run_books(books: list[str] | None, full: bool, as_json: bool) -> None:
+    """Run `books` (None: every book) and show what each raised; `lists update --monitor` runs this too."""
     store = context().writable_store()
-    books = [book] if book else [name for name, _count, _when in store.books()]
+    names = books or [name for name, _count, _when in store.books()]
     screener, snapshots, digest = context().screener(), context().snapshots(), context().catalog.digest
-    summaries = [run_book(store, screener, snapshots, digest, name, actor=actor()) for name in books]
+    summaries = [run_book(store, screener, snapshots, digest, name, actor=actor(), full=full) for name in names]
     settings = context().settings
     deliveries = deliver([alert for s in summaries for alert in s.raised], settings.webhook_urls,
                          settings.webhook_secret, settings.retry_backoff)
     if as_json:
-        print_json([{"book": s.book, "records": s.records, "hits": s.hits, "raised": [a.as_json() for a in s.raised],
-                     "still_open": s.still_open, "held": s.held, "bad": s.bad,
-                     "webhooks": [vars(d) for d in deliveries if d.alert_id in {a.id for a in s.raised}]}
+        print_json([{"book": s.book, "full": s.full, "why": s.why, "records": s.records, "hits": s.hits,
+                     "raised": [a.as_json() for a in s.raised], "still_open": s.still_open, "held": s.held,
+                     "bad": s.bad, "webhooks": [vars(d) for d in deliveries if d.alert_id in {a.id for a in s.raised}]}
                     for s in summaries])
         return
     for summary in summaries:
-        out.print(f"Book {summary.book!r}: {summary.records:,} record(s) screened, {summary.hits:,} hit(s): "
-                  f"{len(summary.raised):,} alert(s) raised, {summary.still_open:,} still open, {summary.held:,} "
-                  "held by an earlier decision", markup=False)
+        kind = "full run" if summary.full else "delta run"
+        out.print(f"Book {summary.book!r} ({kind}: {summary.why}): {summary.records:,} record(s) screened, "
+                  f"{summary.hits:,} hit(s): {len(summary.raised):,} alert(s) raised, {summary.still_open:,} still "
+                  f"open, {summary.held:,} held by an earlier decision", markup=False)
         for record_id, why in summary.bad:
             out.print(f"  record {record_id}: not screened: {why}", markup=False)
     if deliveries:

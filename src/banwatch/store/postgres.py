@@ -119,6 +119,16 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE TABLE audit_head (one INTEGER PRIMARY KEY CHECK (one = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
         CREATE TABLE audit_snapshots (snapshot_id BIGINT PRIMARY KEY);
     """),
+    (5, """
+        CREATE TABLE book_runs (book TEXT PRIMARY KEY REFERENCES books(name) ON DELETE CASCADE, lists TEXT NOT NULL,
+                                ran_at TEXT NOT NULL);
+        CREATE TABLE book_screened (
+            book        TEXT NOT NULL REFERENCES books(name) ON DELETE CASCADE,
+            record_id   TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            PRIMARY KEY (book, record_id)
+        );
+    """),
 )
 #: the advisory lock every writer of a banwatch database takes (any constant: banwatch's own)
 WRITE_LOCK = 0x62616E77  # "banw"

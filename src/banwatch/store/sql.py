@@ -246,9 +246,38 @@ class SqlStore:
 
     def remove_book(self, name: str) -> None:
         with self.transaction():
+            for table in ("book_screened", "book_runs", "book_records"):
+                self.run(f"DELETE FROM {table} WHERE book = ?", (name,))
             if self.run("DELETE FROM books WHERE name = ?", (name,)) == 0:
                 raise BadInput("book", f"no book {name!r} to remove")
-            self.run("DELETE FROM book_records WHERE book = ?", (name,))
+
+    def book_run(self, name: str) -> str | None:
+        """What the book was last screened against (the caller's canonical form), or None: never."""
+        found = self.rows("SELECT lists FROM book_runs WHERE book = ?", (name,))
+        return found[0][0] if found else None
+
+    def unscreened(self, name: str) -> list[BookRecord]:
+        """The records of the book that are new or changed since they were last screened."""
+        self.book(name)  # a book that does not exist: BadInput
+        return [BookRecord(*row) for row in self.rows(
+            "SELECT r.record_id, r.name, r.type, r.country, r.birth_date FROM book_records r"
+            " LEFT JOIN book_screened s ON s.book = r.book AND s.record_id = r.record_id"
+            " WHERE r.book = ? AND (s.fingerprint IS NULL OR s.fingerprint != r.fingerprint) ORDER BY r.record_id",
+            (name,))]
+
+    def screened(self, name: str, lists: str, records: list[BookRecord], whole: bool) -> None:
+        """Remember that `records` were screened against `lists`; `whole`: they are
+        the whole book (a full run), and what was remembered before is dropped."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self.transaction():
+            if whole:
+                self.run("DELETE FROM book_screened WHERE book = ?", (name,))
+            self.run_many("INSERT INTO book_screened (book, record_id, fingerprint) VALUES (?, ?, ?)"
+                          " ON CONFLICT (book, record_id) DO UPDATE SET fingerprint = excluded.fingerprint",
+                          [(name, record.record_id, record.fingerprint) for record in records])
+            self.run("INSERT INTO book_runs (book, lists, ran_at) VALUES (?, ?, ?)"
+                     " ON CONFLICT (book) DO UPDATE SET lists = excluded.lists, ran_at = excluded.ran_at",
+                     (name, lists, now))
 
     def latest_alert(self, book: str, record_id: str, entity_id: str) -> Alert | None:
         found = self.rows(f"SELECT {ALERT_COLUMNS} FROM alerts WHERE book = ? AND record_id = ? AND entity_id = ?"

@@ -83,6 +83,17 @@ CREATE TABLE IF NOT EXISTS book_records (
     fingerprint TEXT NOT NULL,
     PRIMARY KEY (book, record_id)
 );
+CREATE TABLE IF NOT EXISTS book_runs (  -- what a book was last screened against (its lists, catalog, threshold)
+    book   TEXT PRIMARY KEY REFERENCES books(name) ON DELETE CASCADE,
+    lists  TEXT NOT NULL,
+    ran_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS book_screened (  -- each record as it was when last screened
+    book        TEXT NOT NULL REFERENCES books(name) ON DELETE CASCADE,
+    record_id   TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    PRIMARY KEY (book, record_id)
+);
 CREATE TABLE IF NOT EXISTS alerts (
     id                 INTEGER PRIMARY KEY,
     book               TEXT NOT NULL,
@@ -171,7 +182,7 @@ class SqliteStore(SqlStore):
         """Tables, migrations and the signing key, where missing: written (and
         waited for, when another writer holds the lock) only when needed."""
         if (self.signing_key() is not None and "published" in columns_of(self.db, "snapshots")
-                and {"api_keys", "alerts", "audit"} <= tables_of(self.db)):
+                and {"api_keys", "alerts", "audit", "book_runs"} <= tables_of(self.db)):
             return
         with self.transaction() as db:
             for statement in SCHEMA.split(";"):

@@ -17,7 +17,16 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	BANWATCH_HOME=$(CURDIR)/out/home $(BIN)/banwatch demo --out out
 
-test: $(STAMP)
+# The review UI's browser tests drive Debian's Chromium (Playwright's own browser
+# download cannot be fetched here): installed when missing, the package list
+# refreshed first only where the install cannot find the package.
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest -n 2 -q
 
 clean:

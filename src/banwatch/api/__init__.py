@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from banwatch import __version__
-from banwatch.api import audit, catalog, decisions, estate, lists, monitoring, screening, yente
+from banwatch.api import audit, catalog, decisions, estate, lists, monitoring, screening, ui, yente
 from banwatch.api.auth import FailureLimiter
 from banwatch.api.errors import install_error_handlers
 from banwatch.api.limits import BodyLimit
@@ -46,7 +46,7 @@ def create_app(context: Context) -> FastAPI:
     app.state.context = context
     app.state.failures = FailureLimiter(context.settings.api_auth_failures_per_minute)
     install_error_handlers(app)
-    for module in (screening, decisions, estate, lists, catalog, monitoring, audit, yente):
+    for module in (screening, decisions, estate, lists, catalog, monitoring, audit, yente, ui):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, limit=context.settings.api_max_body_bytes)
     return app

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from banwatch.api.auth import require
 from banwatch.api.errors import ERRORS
 from banwatch.api.limits import save_upload
+from banwatch.context import Context
 from banwatch.errors import BadInput
 from banwatch.estate.inventories import ReadOptions
 from banwatch.estate.scan import scan
@@ -26,7 +27,13 @@ router = APIRouter(prefix="/v1", tags=["estate"], responses=ERRORS)
 async def estate_scan(request: Request, files: list[UploadFile] = File(...), as_of: dt.date | None = Form(None),
                       federal: bool = Form(False), host: str | None = Form(None, max_length=255),
                       _key: Any = Depends(require("analyst"))) -> dict[str, Any]:
-    context = request.app.state.context
+    return await scan_uploads(request.app.state.context, files, as_of, federal, host)
+
+
+async def scan_uploads(context: Context, files: list[UploadFile], as_of: dt.date | None, federal: bool,
+                       host: str | None) -> dict[str, Any]:
+    """The JSON report of a scan of uploaded inventories (this endpoint's and the review UI's),
+    naming each by its upload's name; no inventory readable is bad input."""
     with tempfile.TemporaryDirectory(prefix="banwatch-upload-") as folder:
         paths = []
         for number, upload in enumerate(files):

@@ -33,10 +33,11 @@ import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
+from fastapi import UploadFile as FastApiUpload
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -101,6 +102,13 @@ class Visit:
     @property
     def csrf(self) -> str:
         return csrf_token(self.secret, self.nonce)
+
+    @property
+    def signed(self) -> KeyRecord:
+        """The key of a signed-in visit (`signed_in` made sure there is one)."""
+        if self.key is None:
+            raise Refusal(RedirectResponse(login_url("required"), status_code=303))
+        return self.key
 
     def may(self, role: str) -> bool:
         return self.key is not None and allows(self.key.role, role)
@@ -297,6 +305,18 @@ def finish(request: Request, response: Response) -> Response:
     return response
 
 
+def message(request: Request, status: int, title: str, error: str) -> HTMLResponse:
+    """A page that says what went wrong; a plain one when even the session
+    cannot be read (the store's server is down)."""
+    try:
+        return page(request, "message.html", status, title=title, error=error)
+    except StoreUnavailable:
+        body = TEMPLATES.from_string("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ t }}"
+                                     "</title></head><body><main><h1>{{ t }}</h1><p class=\"error\" role=\"alert\">"
+                                     "<strong>Error:</strong> {{ e }}</p></main></body></html>")
+        return HTMLResponse(body.render(t=title, e=error), status_code=status)
+
+
 class UiRoute(APIRoute):
     """A route whose every answer is a page: bad input, a refusal or a missing
     alert are shown on it (with their 4xx status), never as JSON."""
@@ -310,17 +330,15 @@ class UiRoute(APIRoute):
             except Refusal as refusal:
                 response = refusal.response
             except StoreUnavailable as problem:
-                response = page(request, "message.html", 503, title="Store unavailable", error=problem.render())
+                response = message(request, 503, "Store unavailable", problem.render())
             except BadInput as problem:
-                response = page(request, "message.html", 422, title="Bad input", error=problem.render())
+                response = message(request, 422, "Bad input", problem.render())
             except RequestValidationError as problem:
                 first = problem.errors()[0] if problem.errors() else {"loc": (), "msg": "invalid request"}
                 where = " ".join(str(part) for part in first.get("loc", ()) if part not in ("path", "query"))
-                response = page(request, "message.html", 422, title="Bad input",
-                                error=f"{where}: {first.get('msg', 'invalid')}".strip(": "))
+                response = message(request, 422, "Bad input", f"{where}: {first.get('msg', 'invalid')}".strip(": "))
             except HTTPException as problem:
-                response = page(request, "message.html", problem.status_code, title="Not available",
-                                error=str(problem.detail))
+                response = message(request, problem.status_code, "Not available", str(problem.detail))
             return finish(request, response)
 
         return handler
@@ -519,7 +537,7 @@ async def close(request: Request, alert_id: int) -> Response:
     try:
         if not decision:
             raise BadInput(None, "choose a decision: true match, false positive or escalated", field="decision")
-        close_alert(store, alert_id, decision, note, by=actor_of(visit.key))  # type: ignore[arg-type]
+        close_alert(store, alert_id, decision, note, by=actor_of(visit.signed))
     except BadInput as problem:
         if problem.place == "alert" and problem.text.startswith("no "):
             raise HTTPException(404, problem.render()) from None
@@ -554,10 +572,11 @@ async def screen(request: Request) -> Response:
     entered = {name: text_field(form, name, 500) for name in ("name", "type", "country", "birth_date",
                                                                 "threshold", "limit")}
     try:
-        query = ScreenRequest(name=entered["name"], type=entered["type"] or None,
-                              country=entered["country"].upper() or None, birth_date=entered["birth_date"] or None,
-                              threshold=float(entered["threshold"]) if entered["threshold"] else DEFAULT_THRESHOLD,
-                              limit=int(entered["limit"]) if entered["limit"] else 10)
+        query = ScreenRequest.model_validate({
+            "name": entered["name"], "type": entered["type"] or None, "country": entered["country"].upper() or None,
+            "birth_date": entered["birth_date"] or None,
+            "threshold": float(entered["threshold"]) if entered["threshold"] else DEFAULT_THRESHOLD,
+            "limit": int(entered["limit"]) if entered["limit"] else 10})
     except ValidationError as problem:
         first = problem.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
@@ -573,8 +592,8 @@ async def screen(request: Request) -> Response:
     context = request.app.state.context
     provenance = context.provenance()
     # recorded as the API's /v1/screen records it (so `audit replay` re-runs it), before it is shown
-    headers = record(request, visit.key, "screen", recorded_request(query), audit.screening_result(hits),
-                     provenance)  # type: ignore[arg-type]
+    headers = record(request, visit.signed, "screen", recorded_request(query), audit.screening_result(hits),
+                     provenance)
     response = screen_page(request, entered=entered, hits=hits, warnings=list(context.lists_in_use().warnings),
                            provenance=provenance, audit_record=headers.get("X-Audit-Record"))
     response.headers.update(headers)
@@ -633,8 +652,9 @@ async def estate(request: Request) -> Response:
         if not uploads:
             return estate_page(request, 422, entered=entered, error="files: choose at least one inventory file")
         try:
-            report = await scan_uploads(request.app.state.context, uploads, as_of, bool(entered["federal"]),
-                                        entered["host"] or None)
+            # the form's files are Starlette's UploadFile, which FastAPI's only extends
+            report = await scan_uploads(request.app.state.context, cast(list[FastApiUpload], uploads), as_of,
+                                        bool(entered["federal"]), entered["host"] or None)
         except BadInput as problem:
             return estate_page(request, 422, entered=entered, error=problem.render())
     finally:

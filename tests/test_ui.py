@@ -72,8 +72,14 @@ def prepare(home: Home, folder: Path) -> dict[str, str]:
     return keys
 
 
+def settings_of(home: Home, **settings: str) -> Settings:
+    return Settings.load({"BANWATCH_HOME": str(home.path), **home.env, **settings})
+
+
 def alerts(home: Home) -> list[dict]:
-    return json.loads(banwatch(home, "alerts", "list", "--json").stdout)
+    """Every alert as the store has it now (as `alerts list --json` prints them)."""
+    with Context(settings_of(home)) as reader:
+        return [alert.as_json() for alert in reader.store.alerts()]
 
 
 def alert_of(home: Home, record_id: str, entity_id: str | None = None) -> dict:
@@ -82,7 +88,7 @@ def alert_of(home: Home, record_id: str, entity_id: str | None = None) -> dict:
 
 
 def app_over(home: Home, **settings: str):
-    return create_app(Context(Settings.load({"BANWATCH_HOME": str(home.path), **home.env, **settings})))
+    return create_app(Context(settings_of(home, **settings)))
 
 
 def csrf_in(page: str) -> str:
@@ -248,7 +254,7 @@ def test_closing_an_alert_records_the_decision_and_who_and_a_re_raised_alert_sho
         closed = alert_of(home, "C1", BANCO)
         assert (closed["status"], closed["decision"], closed["note"], closed["closed_by"]) == (
             "closed", "false_positive", note, "key:ui-analyst") and closed["closed_at"]
-        with Context(Settings.load({"BANWATCH_HOME": str(home.path), **home.env})) as reader:  # the audit trail
+        with Context(settings_of(home)) as reader:  # the audit trail
             [entry] = [r for r in reader.store.audit_records() if r.action == "alert.close"]
         assert entry.actor == "key:ui-analyst" and json.loads(entry.request)["decision"] == "false_positive"
         twice = client.post(f"{url}/close", data={"decision": "true_match", "note": "x", "csrf": token})
@@ -332,7 +338,7 @@ def test_screening_the_lists_with_their_last_diff_and_an_estate_scan(tmp_path, h
         assert "Not screened against these official lists" in found.text
         assert "ofac-sdn snapshot 2" in found.text  # what it was screened against
         seq = int(found.headers["x-audit-record"])  # recorded as the API's screening is
-        with Context(Settings.load({"BANWATCH_HOME": str(home.path), **home.env})) as reader:
+        with Context(settings_of(home)) as reader:
             entry = reader.store.audit_record(seq)
         assert (entry.actor, entry.action, json.loads(entry.request)["name"]) == (
             "key:ui-analyst", "screen", "Banco Nacional de Cuba")

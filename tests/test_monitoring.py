@@ -7,6 +7,7 @@ pair again, pointing to the earlier decision."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from conftest import DATA, Home, run_banwatch
 from test_store import sdn_rows, write_sdn_copy

@@ -4,7 +4,6 @@ seller and buyer are screened against the loaded lists unless `screen=false`
 
 from __future__ import annotations
 
-from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field

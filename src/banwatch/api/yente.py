@@ -73,7 +73,7 @@ async def match(request: Request, dataset: str, payload: dict[str, Any] = Body(.
 async def search(request: Request, dataset: str, q: str = Query("", max_length=500),
                  limit: int = Query(10, ge=0, le=MATCH_LIMIT), offset: int = Query(0, ge=0, le=10_000),
                  schema: str | None = Query(None, max_length=100),
-                 _key: Any = Depends(require("viewer"))) -> dict[str, Any]:
+                 key: KeyRecord = Depends(require("viewer"))) -> JSONResponse:
     sources = sources_of(request, dataset)
     hits = []
     if q.strip():
@@ -82,11 +82,16 @@ async def search(request: Request, dataset: str, q: str = Query("", max_length=5
                 if (sources is None or hit.source in sources)
                 and (schema is None or TYPE_SCHEMAS[hit.type] == schema)]
     page = hits[offset:offset + limit]
-    return {"results": [{key: value for key, value in result(hit, 1.0).items()
-                         if key not in ("score", "match", "explanations", "features")} for hit in page],
-            "facets": {}, "total": {"value": len(hits), "relation": "eq" if len(hits) < offset + limit else "gte"},
-            "limit": limit, "offset": offset,
-            "provenance": request.app.state.context.provenance().model_dump(mode="json")}
+    provenance = request.app.state.context.provenance()
+    headers = record(request, key, "yente.search", {"dataset": dataset, "q": q, "limit": limit, "offset": offset,
+                                                    "schema": schema}, audit.screening_result(page), provenance)
+    return JSONResponse({"results": [{field: value for field, value in result(hit, 1.0).items()
+                                      if field not in ("score", "match", "explanations", "features")}
+                                     for hit in page],
+                         "facets": {}, "total": {"value": len(hits),
+                                                 "relation": "eq" if len(hits) < offset + limit else "gte"},
+                         "limit": limit, "offset": offset, "provenance": provenance.model_dump(mode="json")},
+                        headers=headers)
 
 
 @router.get("/entities/{entity_id}", summary="yente: one entity")

@@ -80,17 +80,9 @@ class Verified:
 
 
 def verify(store: Store) -> Verified:
-    counted = 0
-
-    def counting(records: Iterator[AuditRecord]) -> Iterator[AuditRecord]:
-        nonlocal counted
-        for record in records:
-            counted += 1
-            yield record
-
     head = store.audit_head()
-    problem = first_break(counting(store.audit_records()), head)
-    return Verified(counted, head, problem)
+    count, problem = first_break(store.audit_records(), head)
+    return Verified(count, head, problem)
 
 
 def export(store: Store, since: dt.date | None) -> Iterator[dict[str, Any]]:

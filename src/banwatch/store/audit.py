@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,26 +76,28 @@ class ChainBreak:
     why: str
 
 
-def first_break(records: Any, head: tuple[int, str] | None) -> ChainBreak | None:
+def first_break(records: Iterable[AuditRecord], head: tuple[int, str] | None) -> tuple[int, ChainBreak | None]:
     """Walk `records` (in seq order) and the stored head (last seq, its hash):
-    the first record that was edited, deleted or reordered, or None."""
-    previous_seq, previous_hash = 0, GENESIS
-    for record in records:
+    how many were read, and the first that was edited, deleted or reordered (None: none)."""
+    previous_seq, previous_hash, count = 0, GENESIS, 0
+    for count, record in enumerate(records, start=1):
         if record.seq != previous_seq + 1:
             missing = (f"record {previous_seq + 1}" if record.seq == previous_seq + 2
                        else f"records {previous_seq + 1} to {record.seq - 1}")
-            return ChainBreak(previous_seq + 1, f"{missing} deleted (the trail goes from {previous_seq} to "
-                                                f"{record.seq})")
+            return count, ChainBreak(previous_seq + 1, f"{missing} deleted (the trail goes from {previous_seq} to "
+                                                       f"{record.seq})")
         if record.computed_hash() != record.hash:
-            return ChainBreak(record.seq, f"record {record.seq} was edited: its content no longer gives its hash")
+            return count, ChainBreak(record.seq, f"record {record.seq} was edited: its content no longer gives its "
+                                                 "hash")
         if record.previous != previous_hash:
-            return ChainBreak(record.seq, f"record {record.seq} does not follow record {previous_seq}: it holds "
-                                          "another record's hash (records were reordered, or one was replaced)")
+            return count, ChainBreak(record.seq, f"record {record.seq} does not follow record {previous_seq}: it "
+                                                 "holds another record's hash (records were reordered, or one was "
+                                                 "replaced)")
         previous_seq, previous_hash = record.seq, record.hash
     if head is not None and head != (previous_seq, previous_hash):
         if head[0] > previous_seq:
-            return ChainBreak(previous_seq + 1, f"records {previous_seq + 1} to {head[0]} deleted from the end "
-                                                f"(the trail's head is record {head[0]})")
-        return ChainBreak(previous_seq, f"record {previous_seq} is not the head the trail recorded "
-                                        f"(record {head[0]})")
-    return None
+            return count, ChainBreak(previous_seq + 1, f"records {previous_seq + 1} to {head[0]} deleted from the "
+                                                       f"end (the trail's head is record {head[0]})")
+        return count, ChainBreak(previous_seq, f"record {previous_seq} is not the head the trail recorded "
+                                               f"(record {head[0]})")
+    return count, None

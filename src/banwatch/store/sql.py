@@ -258,7 +258,8 @@ class SqlStore:
 
     def unscreened(self, name: str) -> list[BookRecord]:
         """The records of the book that are new or changed since they were last screened."""
-        self.book(name)  # a book that does not exist: BadInput
+        if not self.rows("SELECT 1 FROM books WHERE name = ?", (name,)):
+            self.book(name)  # says which books there are
         return [BookRecord(*row) for row in self.rows(
             "SELECT r.record_id, r.name, r.type, r.country, r.birth_date FROM book_records r"
             " LEFT JOIN book_screened s ON s.book = r.book AND s.record_id = r.record_id"

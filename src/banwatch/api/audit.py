@@ -45,12 +45,17 @@ def record(request: Request, key: KeyRecord, action: str, body: Any, result: Any
 
 
 @router.get("/audit", summary="The audit trail, oldest first, a page at a time")
-async def records(request: Request, since: dt.date | None = Query(None, description="UTC date, YYYY-MM-DD"),
+async def records(request: Request, since: str | None = Query(None, description="UTC date, YYYY-MM-DD",
+                                                              pattern=r"^\d{4}-\d{2}-\d{2}$"),
                   after: int = Query(0, ge=0, description="the seq of the last record of the page before"),
                   _key: Any = Depends(require("admin"))) -> dict[str, Any]:
+    try:
+        day = dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        raise ApiError(422, f"since: {since!r} is not a date (YYYY-MM-DD)") from None
     store = request.app.state.context.store
     page = []
-    for entry in store.audit_records(since.isoformat() if since else None, after):
+    for entry in store.audit_records(day.isoformat() if day else None, after):
         page.append(entry.as_json())
         if len(page) == PAGE:
             break

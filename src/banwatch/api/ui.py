@@ -455,11 +455,7 @@ async def queue(request: Request) -> Response:
 
 def record_of(context: Context, alert: Alert) -> BookRecord | None:
     """The book record the alert is about, as the book holds it now (None: no longer in it)."""
-    try:
-        return next((record for record in context.store.book(alert.book) if record.record_id == alert.record_id),
-                    None)
-    except BadInput:  # the book was removed; its alerts are kept
-        return None
+    return context.store.book_record(alert.book, alert.record_id)  # None too when the book was removed
 
 
 def entity_of(context: Context, alert: Alert) -> ListedEntity | None:

@@ -103,7 +103,7 @@ def run_book(store: Store, screener: Screener, snapshots: list[Snapshot], catalo
     before = store.book_run(book)
     if full or before != lists:
         records = store.book(book)
-        why = ("asked for (--full)" if full else "first run" if before is None
+        why = ("a full run was asked for" if full else "first run" if before is None
                else "the lists, the catalog, the threshold or banwatch changed since the last run")
         summary = RunSummary(book, full=True, why=why)
     else:

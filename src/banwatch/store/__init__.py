@@ -168,6 +168,10 @@ class Store(Protocol):
 
     def book(self, name: str) -> list[BookRecord]: ...
 
+    def book_record(self, name: str, record_id: str) -> BookRecord | None:
+        """One record of a book as it holds it now (None: not in it, or no such book)."""
+        ...
+
     def remove_book(self, name: str) -> None: ...
 
     def book_run(self, name: str) -> str | None:

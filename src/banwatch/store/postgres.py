@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -251,17 +250,20 @@ class PostgresStore(SqlStore):
         if self.writing:
             yield
             return
+        import psycopg  # noqa: PLC0415
+
         with self.db.transaction(), self.writing_now():
-            deadline = time.monotonic() + self.lock_timeout
-            said = False
-            while not self.db.execute("SELECT pg_try_advisory_xact_lock(%s)", (WRITE_LOCK,)).fetchone()[0]:
-                if time.monotonic() >= deadline:
-                    raise BadInput(self.location, f"is being written by another banwatch; gave up after "
-                                   f"{self.lock_timeout:g} s (store_lock_timeout_seconds)")
-                if not said and self.on_wait is not None:
+            if not self.db.execute("SELECT pg_try_advisory_xact_lock(%s)", (WRITE_LOCK,)).fetchone()[0]:
+                if self.on_wait is not None:
                     self.on_wait(f"Waiting for another banwatch writing {self.location} (up to {self.lock_timeout:g} s)")
-                    said = True
-                time.sleep(0.1)
+                # waited for in the server, which grants the lock the moment it is free (a
+                # screening's audit record waits a millisecond for another's, not a polling step)
+                self.db.execute(f"SET LOCAL lock_timeout = '{int(self.lock_timeout * 1000)}ms'")
+                try:
+                    self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                except psycopg.errors.LockNotAvailable:
+                    raise BadInput(self.location, f"is being written by another banwatch; gave up after "
+                                   f"{self.lock_timeout:g} s (store_lock_timeout_seconds)") from None
             yield
 
 

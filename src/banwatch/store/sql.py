@@ -244,6 +244,11 @@ class SqlStore:
             "SELECT record_id, name, type, country, birth_date FROM book_records WHERE book = ? ORDER BY record_id",
             (name,))]
 
+    def book_record(self, name: str, record_id: str) -> BookRecord | None:
+        found = self.rows("SELECT record_id, name, type, country, birth_date FROM book_records"
+                          " WHERE book = ? AND record_id = ?", (name, record_id))
+        return BookRecord(*found[0]) if found else None
+
     def remove_book(self, name: str) -> None:
         with self.transaction():
             for table in ("book_screened", "book_runs", "book_records"):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
 
@@ -32,6 +33,10 @@ from banwatch.store import Snapshot, Store
 from banwatch.store.sqlite import SqliteStore
 
 
+#: how stale the catalog a Context answers with may be: an edited measure file is seen within this
+CATALOG_RECHECK_SECONDS = 1.0
+
+
 class Context:
     def __init__(self, settings: Settings, snapshot_ids: tuple[int, ...] = (),
                  notify: Callable[[str], None] | None = None):
@@ -45,6 +50,7 @@ class Context:
         self._store: Store | None = None
         self._writable = False
         self._screener: tuple[tuple[tuple[str, ...], str | None], Screener] | None = None
+        self._catalog: tuple[float, Catalog] | None = None  # (when it was looked at, the catalog)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Context:
@@ -54,7 +60,12 @@ class Context:
 
     @property
     def catalog(self) -> Catalog:
-        return open_catalog(self.settings.catalog)
+        """The catalog, looked at again at most once a second (CATALOG_RECHECK_SECONDS):
+        one request asks for it several times, and each look stats every measure file."""
+        now = time.monotonic()
+        if self._catalog is None or now - self._catalog[0] > CATALOG_RECHECK_SECONDS:
+            self._catalog = (now, open_catalog(self.settings.catalog))
+        return self._catalog[1]
 
     @property
     def store(self) -> Store:

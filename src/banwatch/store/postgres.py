@@ -146,6 +146,8 @@ class PostgresStore(SqlStore):
         self.pause_before_commit = pause_before_commit
         self.lock_timeout = lock_timeout
         self.on_wait = on_wait
+        self.referenced = set()
+        self.tables: set[str] = set()  # known to exist (`has_table`): banwatch never drops one
 
     @classmethod
     def open(cls, url: str, *, keep_snapshots: int = 10, max_drop: float = 0.10, pause_before_commit: float = 0.0,
@@ -239,15 +241,25 @@ class PostgresStore(SqlStore):
         if self.read_only:
             self.db.execute("SET default_transaction_read_only = on")
 
+    def in_transaction(self) -> bool:
+        return self.writing
+
     def has_table(self, name: str) -> bool:
-        return self.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()[0]
+        """Asked on every request (the key lookup): a table found is remembered, a
+        round trip each time was a tenth of a screening request's time."""
+        if name in self.tables:
+            return True
+        found = self.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()[0]
+        if found:
+            self.tables.add(name)
+        return found
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One transaction, holding the write lock: waits for another writer up to
         lock_timeout. A transaction inside another is part of it (not a savepoint:
         a write and its audit record commit together or not at all)."""
-        if self.writing:
+        if self.in_transaction():
             yield
             return
         import psycopg  # noqa: PLC0415

@@ -34,6 +34,8 @@ SNAPSHOT_COLUMNS = "s.id, s.source, s.format, s.loaded_at, s.parser_version, s.f
 
 class SqlStore:
     location: str
+    #: snapshots this process knows an audit record refers to (`append_audit`)
+    referenced: set[int]
     keep_snapshots: int
     max_drop: float
     pause_before_commit: float  # fault injection: a test kills the process here
@@ -59,6 +61,10 @@ class SqlStore:
         raise NotImplementedError
 
     def has_table(self, name: str) -> bool:
+        raise NotImplementedError
+
+    def in_transaction(self) -> bool:
+        """Inside a write (`transaction`) now."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ writing
@@ -347,6 +353,7 @@ class SqlStore:
         the caller's transaction when there is one (a write and its record
         commit together). A request id this actor has been recorded with
         already is not recorded again: its record is returned (a retry)."""
+        outermost = not self.in_transaction()
         with self.transaction():
             if request_id is not None:
                 found = self.rows(f"SELECT {AUDIT_COLUMNS} FROM audit WHERE actor = ? AND request_id = ?",
@@ -363,9 +370,13 @@ class SqlStore:
                      tuple(vars(record).values()))
             self.run("INSERT INTO audit_head (one, seq, hash) VALUES (1, ?, ?)"
                      " ON CONFLICT (one) DO UPDATE SET seq = excluded.seq, hash = excluded.hash", (seq, record.hash))
+            # kept from pruning; the ones this process has kept already are not written again
+            new = sorted(set(snapshot_ids) - self.referenced)
             self.run_many("INSERT INTO audit_snapshots (snapshot_id) VALUES (?) ON CONFLICT DO NOTHING",
-                          [(snapshot_id,) for snapshot_id in sorted(set(snapshot_ids))])
-            return record
+                          [(snapshot_id,) for snapshot_id in new])
+        if outermost:  # committed now (inside another write, it may yet be rolled back)
+            self.referenced.update(new)
+        return record
 
     def audit_records(self, since: str | None = None, after: int = 0, batch: int = 10_000) -> Iterator[AuditRecord]:
         """The trail in order, from the record after `after`, at or after `since`

@@ -164,6 +164,7 @@ class SqliteStore(SqlStore):
         self.pause_before_commit = pause_before_commit  # fault injection: a test kills the process here
         self.lock_timeout = lock_timeout
         self.on_wait = on_wait
+        self.referenced = set()
 
     @classmethod
     def open(cls, path: Path, *, keep_snapshots: int = 10, max_drop: float = 0.10,
@@ -198,7 +199,7 @@ class SqliteStore(SqlStore):
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write; a transaction inside another is part of it (a write and its audit record commit together)."""
-        if self.db.in_transaction:
+        if self.in_transaction():
             yield self.db
             return
         self.begin()
@@ -254,6 +255,9 @@ class SqliteStore(SqlStore):
 
     def has_table(self, name: str) -> bool:
         return name in tables_of(self.db)
+
+    def in_transaction(self) -> bool:
+        return self.db.in_transaction
 
 
 def connect(path: Path) -> sqlite3.Connection:

@@ -47,7 +47,7 @@ store = SqliteStore.open(Path(sys.argv[1]) / "banwatch.sqlite")
 entities = 0
 for path in sys.argv[2:]:
     parsed = read_list(Path(path))
-    save_list(store, parsed, path, force=True)
+    save_list(store, parsed, path, force=True, actor="bench")
     entities += len(parsed.entities)
 print(json.dumps({"seconds": time.perf_counter() - started, "entities": entities,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -127,8 +127,9 @@ def diff_table() -> list[tuple[str, str, str, str, str]]:
 
     with tempfile.TemporaryDirectory() as scratch:
         store = SqliteStore.open(Path(scratch) / "banwatch.sqlite")
-        first = save_list(store, read_list(DATA / "ofac-sdn-2021"), "2021", force=True)
-        second = save_list(store, read_list(changed_copy(Path(scratch) / "changed", 500)), "changed", force=True)
+        first = save_list(store, read_list(DATA / "ofac-sdn-2021"), "2021", force=True, actor="bench")
+        second = save_list(store, read_list(changed_copy(Path(scratch) / "changed", 500)), "changed", force=True,
+                           actor="bench")
 
         def ours() -> int:
             return store.diff("ofac-sdn", first.id, second.id)["counts"]["changed"]

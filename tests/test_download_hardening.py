@@ -163,7 +163,7 @@ def update(home: Path, settings: Settings | None = None, mirror: str | None = No
             downloader = make_downloader(client, settings)
             if limits:
                 downloader = dataclasses.replace(downloader, limits=dataclasses.replace(downloader.limits, **limits))
-            return update_source(store, downloader, source, mirror, progress=progress)
+            return update_source(store, downloader, source, mirror, progress=progress, actor="test")
     finally:
         store.close()
 

@@ -300,3 +300,44 @@ def test_a_service_killed_mid_batch_loses_no_answered_record_and_duplicates_none
     assert all(by_request[request_id] == seq for request_id, seq in answered.items())
     assert all(r["actor"] == "key:batch" for r in records)
     assert verify(home).returncode == 0
+
+
+# ---------------------------------------------------------------------- over HTTP
+
+
+def test_the_service_names_each_answers_record_keeps_a_retry_once_and_shows_the_trail_to_admins(home):
+    from fastapi.testclient import TestClient  # noqa: PLC0415
+
+    from banwatch.api import create_app  # noqa: PLC0415
+    from banwatch.context import Context  # noqa: PLC0415
+    from banwatch.settings import Settings  # noqa: PLC0415
+
+    banwatch(home, "lists", "load", str(SDN))
+    keys = {role: json.loads(banwatch(home, "keys", "create", role, "--role", role, "--json").stdout)["key"]
+            for role in ("analyst", "admin")}
+    headers = {role: {"Authorization": f"ApiKey {key}"} for role, key in keys.items()}
+    settings = Settings.load({"BANWATCH_HOME": str(home.path), **home.env})
+    with TestClient(create_app(Context(settings))) as client:
+        retry = {**headers["analyst"], "X-Request-Id": "order-4711"}
+        first = client.post("/v1/screen", json={"name": "Hamza bin Laden"}, headers=retry)
+        again = client.post("/v1/screen", json={"name": "Hamza bin Laden"}, headers=retry)
+        other = client.post("/v1/screen", json={"name": "Hamza bin Laden"}, headers=headers["analyst"])
+        assert first.status_code == again.status_code == other.status_code == 200
+        assert first.headers["X-Audit-Record"] == again.headers["X-Audit-Record"] != other.headers["X-Audit-Record"]
+        too_long = client.post("/v1/screen", json={"name": "x"}, headers={**retry, "X-Request-Id": "r" * 201})
+        assert too_long.status_code == 422 and "X-Request-Id" in too_long.json()["message"]
+
+        assert client.get("/v1/audit", headers=headers["analyst"]).status_code == 403
+        trail = client.get("/v1/audit", headers=headers["admin"]).json()
+        screened = [r for r in trail["records"] if r["action"] == "screen"]
+        assert [r["request_id"] for r in screened] == ["order-4711", None] and trail["next_after"] is None
+        assert screened[0]["actor"] == "key:analyst" and str(screened[0]["seq"]) == first.headers["X-Audit-Record"]
+        assert HAMZA in [hit["entity_id"] for hit in screened[0]["result"]["hits"]]
+        for since in ("0", "2026-13-01"):
+            refused = client.get("/v1/audit", params={"since": since}, headers=headers["admin"])
+            assert refused.status_code == 422, since
+        assert client.get("/v1/audit", params={"since": "2999-01-01"}, headers=headers["admin"]).json()[
+            "records"] == []
+        verified = client.get("/v1/audit/verify", headers=headers["admin"]).json()
+        assert verified["intact"] and verified["records"] == len(trail["records"])
+        assert verified["head"]["hash"] == trail["records"][-1]["hash"]

@@ -64,7 +64,4 @@ async def records(request: Request, since: str | None = Query(None, description=
 
 @router.get("/audit/verify", summary="Check the whole chain: the first record edited, deleted or reordered")
 async def verify(request: Request, _key: Any = Depends(require("admin"))) -> dict[str, Any]:
-    verified = audit.verify(request.app.state.context.store)
-    return {"records": verified.records, "intact": verified.problem is None,
-            "head": {"seq": verified.head[0], "hash": verified.head[1]} if verified.head else None,
-            "first_break": vars(verified.problem) if verified.problem else None}
+    return audit.verify(request.app.state.context.store).as_json()

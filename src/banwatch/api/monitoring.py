@@ -77,7 +77,8 @@ async def run(request: Request, book: str, full: bool = Query(False, description
     # sent before answering, in a thread (it waits on the receivers, never on the store)
     deliveries = await asyncio.to_thread(deliver, summary.raised, settings.webhook_urls, settings.webhook_secret,
                                          settings.retry_backoff)
-    return {"book": summary.book, "full": summary.full, "why": summary.why, "records": summary.records, "hits": summary.hits,
+    return {"book": summary.book, "full": summary.full, "why": summary.why, "records": summary.records,
+            "hits": summary.hits,
             "raised": [alert.as_json() for alert in summary.raised], "still_open": summary.still_open,
             "webhooks": [vars(delivery) for delivery in deliveries],
             "held": summary.held, "bad": [{"record_id": r, "problem": p} for r, p in summary.bad],

@@ -6,7 +6,8 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from collections.abc import Iterator
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -27,9 +28,7 @@ def verify(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     """Check the whole chain; name the first record edited, deleted or reordered (exit 1)."""
     verified = audit.verify(context().store)
     if as_json:
-        print_json({"records": verified.records, "intact": verified.problem is None,
-                    "head": {"seq": verified.head[0], "hash": verified.head[1]} if verified.head else None,
-                    "first_break": vars(verified.problem) if verified.problem else None})
+        print_json(verified.as_json())
     elif verified.problem is None:
         head = f"; head: record {verified.head[0]}, hash {verified.head[1]}" if verified.head else ""
         out.print(f"Audit trail intact: {verified.records:,} record(s) in {context().store.location}{head}",
@@ -77,17 +76,20 @@ def export(since: Annotated[str | None, typer.Option("--since", help="First day,
     except ValueError:
         raise BadInput("--since", f"{since!r} is not a date (YYYY-MM-DD)") from None
     records = audit.export(context().store, day)
-    count = 0
     if out_path is None:
-        for document in records:
-            sys.stdout.write(json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n")
-            count += 1
+        write_lines(records, sys.stdout)
     else:
         with replacing(out_path) as (partial,), partial.open("w", encoding="utf-8") as handle:
-            for document in records:
-                handle.write(json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n")
-                count += 1
+            count = write_lines(records, handle)
         out.print(f"{count:,} record(s) written to {out_path}", markup=False)
     head = context().store.audit_head()
     if head is not None:
         err.print(f"Head of the trail: record {head[0]}, hash {head[1]} (keep it to compare later)", markup=False)
+
+
+def write_lines(documents: Iterator[dict[str, Any]], handle: TextIO) -> int:
+    """Each document as one line of JSON; how many."""
+    count = 0
+    for count, document in enumerate(documents, start=1):
+        handle.write(json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n")
+    return count

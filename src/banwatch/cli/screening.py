@@ -121,6 +121,7 @@ def screen_file(
     with err.status("Loading the screening index"):
         screener = context().screener()
         lists = context().lists_in_use()
+    provenance = context().provenance()  # the sidecar's and the audit record's: one and the same
     with Progress(TextColumn("Screening"), BarColumn(), MofNCompleteColumn(), TextColumn("rows"),
                   TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("rows", total=max(lines - 1, 0) or None)
@@ -133,7 +134,7 @@ def screen_file(
         try:
             totals = batch.screen_file(names, columns, screener, out_path, all_path, threshold=threshold,
                                        workers=workers, on_chunk=show,
-                                       beside={sidecar: provenance_json(context().provenance())})
+                                       beside={sidecar: provenance_json(provenance)})
         except batch.WorkerDied as died:
             err.print(f"banwatch: error: {died}", markup=False)
             raise typer.Exit(1) from None
@@ -143,7 +144,7 @@ def screen_file(
                   {"screened": totals.screened, "matched": totals.matched, "bad": totals.bad,
                    "best_matches": {"file": out_path.name, "sha256": file_sha256(out_path)},
                    "all_matches": {"file": all_path.name, "sha256": file_sha256(all_path)}},
-                  context().provenance())
+                  provenance)
     out.print(f"Screened {totals.screened:,} names from {names} against "
               f"{len(screener.index.entities):,} listed entities in {seconds:.1f} s "
               f"({totals.screened / max(seconds, 1e-9):,.0f} names/s, {workers} worker(s)): "

@@ -3,8 +3,8 @@ list change recorded append-only, each record chained to the one before
 (`banwatch.store.audit`): who, when, the request, the result, the list
 snapshots and catalog it was answered against, banwatch's version.
 
-Answers (screenings, decisions, estate scans) are recorded here by the front
-end that gave them, before the answer is sent: an answer the caller got has
+Answers (screenings and decisions; estate scans are not recorded) are
+recorded here by the front end that gave them, before the answer is sent: an answer the caller got has
 its record. Changes (a list loaded, a key made, an alert closed) are recorded
 in the same transaction as the change itself, by the service that makes it.
 
@@ -78,6 +78,11 @@ class Verified:
     head: tuple[int, str] | None  # the last record's seq and hash: keep it elsewhere to compare later
     problem: ChainBreak | None
 
+    def as_json(self) -> dict[str, Any]:
+        return {"records": self.records, "intact": self.problem is None,
+                "head": {"seq": self.head[0], "hash": self.head[1]} if self.head else None,
+                "first_break": vars(self.problem) if self.problem else None}
+
 
 def verify(store: Store) -> Verified:
     head = store.audit_head()
@@ -114,15 +119,15 @@ def replay(context: Context, seq: int) -> Replayed:
         replayable = ", ".join(sorted(REPLAYERS))
         raise BadInput("audit", f"record {seq} is a {record.action}, which is kept but cannot be re-run; "
                        f"these can: {replayable}")
-    snapshot_ids = tuple(record.as_json()["snapshot_ids"])
-    context.choose_snapshots(snapshot_ids, exactly=True)
+    recorded = record.as_json()
+    context.choose_snapshots(tuple(recorded["snapshot_ids"]), exactly=True)
     notes = []
     if record.catalog_digest != context.catalog.digest:
         notes.append(f"the catalog differs from the one recorded (digest {record.catalog_digest} then, "
                      f"{context.catalog.digest} now): answered with today's")
     if record.version != __version__:
         notes.append(f"recorded by banwatch {record.version}, replayed by {__version__}")
-    return Replayed(record, record.as_json()["result"], answer(context, record.as_json()["request"]), notes)
+    return Replayed(record, recorded["result"], answer(context, recorded["request"]), notes)
 
 
 def replay_screen(context: Context, request: dict[str, Any]) -> dict[str, Any]:
@@ -145,7 +150,8 @@ def replay_decide(context: Context, request: dict[str, Any]) -> dict[str, Any]:
     from banwatch.decide import decide  # noqa: PLC0415 (the decision rules load only to replay a decision)
     from banwatch.decide.counterparties import ListsInUse  # noqa: PLC0415
 
-    lists = context.lists_in_use() if request["screen"] else ListsInUse(None, unscreened_because="screening was turned off")
+    lists = (context.lists_in_use() if request["screen"]
+             else ListsInUse(None, unscreened_because="screening was turned off"))
     return decision_result(decide(Transaction.model_validate(request["transaction"]), context.catalog.measures,
                                   lists=lists))
 

@@ -31,10 +31,10 @@ from pathlib import Path
 
 from banwatch import __version__
 from banwatch.errors import BadInput
+from banwatch.lists.reading import file_sha256
 from banwatch.match.screen import DEFAULT_THRESHOLD, Screener
 from banwatch.model import ScreeningHit
 from banwatch.queries import screen_query
-from banwatch.lists.reading import file_sha256
 from banwatch.services.audit import record_change
 from banwatch.services.batch import Columns, read_rows
 from banwatch.store import Alert, BookRecord, Snapshot, Store
